@@ -1,0 +1,149 @@
+/**
+ * Resolves the configuration: schema defaults, then the profile preset, then the file (YAML or JSON), then
+ * `OPEN_DCR_*` environment variables. Anything that does not fit the schema stops start-up with a
+ * ConfigError naming the key.
+ *
+ * Environment variables name a key path with `__` between levels, case and `-`/`_` ignored inside a
+ * level: `OPEN_DCR_SERVER__PORT=9443`, `OPEN_DCR_VALIDATORS__JTI_REPLAY__ENABLED=false`. Lists take JSON
+ * (`["a","b"]`) or a comma-separated string; objects take JSON.
+ */
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { ConfigError, leaves, resolve, type Field } from './fields.ts'
+import { configSchema, VALIDATOR_IDS, type Config } from './schema.ts'
+import { profilePresets } from './profiles/index.ts'
+
+type Plain = Record<string, unknown>
+const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Deep merge where objects merge key by key and everything else (lists included) replaces. */
+export function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base }
+  for (const [key, value] of Object.entries(over)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue
+    out[key] = isPlain(value) && isPlain(out[key]) ? merge(out[key] as Plain, value) : value
+  }
+  return out
+}
+
+export function readConfigFile(path: string): Plain {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError('(file)', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+  } catch (error) {
+    throw new ConfigError('(file)', `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`)
+  }
+  if (parsed === null || parsed === undefined) return {}
+  if (!isPlain(parsed)) throw new ConfigError('(file)', `${path} must hold an object at the top level`)
+  return parsed
+}
+
+const normalise = (name: string): string => name.toLowerCase().replace(/[-_]/g, '')
+
+/** Turns `OPEN_DCR_*` variables into a partial configuration object, typed by the schema. */
+export function environmentOverrides(env: NodeJS.ProcessEnv): Plain {
+  const out: Plain = {}
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('OPEN_DCR_') || raw === undefined) continue
+    const segments = name.slice('OPEN_DCR_'.length).split('__')
+    let field: Field = configSchema
+    const path: string[] = []
+    for (const segment of segments) {
+      if (field.kind !== 'object') throw new ConfigError(`${name}`, `${path.join('.')} has no sub-keys`)
+      const match: string | undefined = Object.keys(field.fields).find((key) => normalise(key) === normalise(segment))
+      if (match === undefined) throw new ConfigError(`${name}`, `no configuration key "${segment}" under "${path.join('.') || '(top)'}"`)
+      path.push(match)
+      field = field.fields[match]!
+    }
+    let target = out
+    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Plain
+    target[path.at(-1)!] = parseEnvironmentValue(field, raw, path.join('.'))
+  }
+  return out
+}
+
+function parseEnvironmentValue(field: Field, raw: string, key: string): unknown {
+  switch (field.kind) {
+    case 'integer':
+      if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(key, `must be an integer, got "${raw}"`)
+      return Number(raw)
+    case 'boolean':
+      if (raw !== 'true' && raw !== 'false') throw new ConfigError(key, `must be true or false, got "${raw}"`)
+      return raw === 'true'
+    case 'string-list':
+      return raw.trim().startsWith('[') ? parseJson(raw, key) : raw.split(',').map((item) => item.trim()).filter(Boolean)
+    case 'string':
+    case 'optional-string':
+      return raw
+    default:
+      return parseJson(raw, key)
+  }
+}
+
+function parseJson(raw: string, key: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    throw new ConfigError(key, 'must be JSON')
+  }
+}
+
+export type LoadOptions = { file?: string; values?: Plain; env?: NodeJS.ProcessEnv }
+
+/** Resolves and checks the whole configuration; throws ConfigError on the first problem. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const fromFile = options.file ? readConfigFile(options.file) : {}
+  const given = merge(merge(fromFile, options.values ?? {}), environmentOverrides(options.env ?? {}))
+  const profile = typeof given.profile === 'string' ? given.profile : 'obuk'
+  const preset = profilePresets[profile]
+  if (preset === undefined) throw new ConfigError('profile', `unknown profile "${profile}" (available: ${Object.keys(profilePresets).join(', ')})`)
+  const config = resolve(configSchema, merge(preset, given), '')
+  checkConsistency(config)
+  return config
+}
+
+function checkConsistency(config: Config): void {
+  if (config.issuer === '') throw new ConfigError('issuer', 'is required: the https URL that registration requests name in `aud`')
+  if (!URL.canParse(config.issuer)) throw new ConfigError('issuer', `must be a URL, got "${config.issuer}"`)
+  if (config.directories.length === 0) throw new ConfigError('directories', 'at least one trusted directory is required')
+  const seen = new Set<string>()
+  config.directories.forEach((directory, index) => {
+    const key = `directories[${index}]`
+    if (directory.issuer === '') throw new ConfigError(`${key}.issuer`, 'is required')
+    if (seen.has(directory.issuer)) throw new ConfigError(`${key}.issuer`, `"${directory.issuer}" is configured twice`)
+    seen.add(directory.issuer)
+    const inlineKeys = (directory.jwks as { keys?: unknown }).keys
+    if (inlineKeys !== undefined && !Array.isArray(inlineKeys)) throw new ConfigError(`${key}.jwks`, 'must be a JWKS: {"keys": [...]}')
+    const hasInline = Array.isArray(inlineKeys) && inlineKeys.length > 0
+    if (!hasInline && directory.jwksUrl === undefined) throw new ConfigError(key, 'needs `jwksUrl` or an inline `jwks` with keys')
+    if (directory.jwksUrl !== undefined && !URL.canParse(directory.jwksUrl)) throw new ConfigError(`${key}.jwksUrl`, 'must be a URL')
+    if (directory.algorithms.length === 0) throw new ConfigError(`${key}.algorithms`, 'must name at least one algorithm')
+  })
+  if (config.server.mode === 'mtls') {
+    if (config.server.tls.keyFile === '') throw new ConfigError('server.tls.keyFile', 'is required in mode mtls')
+    if (config.server.tls.certFile === '') throw new ConfigError('server.tls.certFile', 'is required in mode mtls')
+  }
+  if (config.server.mode === 'proxy' && config.server.proxy.trustedAddresses.length === 0) {
+    throw new ConfigError('server.proxy.trustedAddresses', 'is required in mode proxy: the certificate header is accepted only from these peers')
+  }
+}
+
+/** Human-readable warnings for switches that weaken security, printed once at start-up. */
+export function securityWarnings(config: Config): string[] {
+  const warnings: string[] = []
+  for (const { key, field } of leaves(configSchema)) {
+    if (!('dangerous' in field) || !field.dangerous) continue
+    const value = key.split('.').reduce<unknown>((node, part) => (node as Plain | undefined)?.[part], config)
+    if (value === true) warnings.push(`${key} is on: ${field.doc}`)
+  }
+  for (const id of VALIDATOR_IDS) {
+    if (!config.validators[id].enabled) warnings.push(`validator ${id} is off (validators.${id}.enabled = false)`)
+  }
+  return warnings
+}

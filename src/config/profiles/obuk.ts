@@ -1,0 +1,10 @@
+/**
+ * UK Open Banking (OBIE DCR v3.2/3.3) preset. The schema defaults are already the UK values, so the
+ * preset only states what the UK specification says differently from open-dcr's generic defaults.
+ */
+export const obuk = {
+  registration: {
+    // UK-DCR-42: the v3.x swagger declares no 415, so a refused media type answers 400 invalid_request.
+    unsupportedMediaTypeStatus: 400,
+  },
+}

@@ -1,0 +1,198 @@
+/**
+ * The one configuration schema of open-dcr: every key, its type, its default and what it is for.
+ * Defaults are those of the UK OBIE profile (`profile: obuk`); a profile preset (config/profiles/) changes
+ * some of them, then the configuration file, then `OPEN_DCR_*` environment variables (config/load.ts).
+ * docs/configuration.md is generated from this file (`npm run docs`) and a test keeps the two equal.
+ */
+import { boolean, integer, jsonObject, object, objectList, optionalString, string, stringList, stringListMap, type Infer } from './fields.ts'
+
+/** JWS algorithms open-dcr can verify at all; profiles narrow this (FAPI-1: PS256/ES256). Never `none`, never HS*. */
+export const SUPPORTED_JWS_ALGORITHMS = ['PS256', 'ES256', 'EdDSA', 'RS256'] as const
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth', 'client_secret_jwt', 'client_secret_basic', 'client_secret_post', 'none'] as const
+export const VALIDATOR_IDS = [
+  'ssa-issuer',
+  'ssa-signature',
+  'transport-certificate',
+  'request-signature',
+  'audience',
+  'request-issuer',
+  'freshness',
+  'jti-replay',
+  'required-attributes',
+  'redirect-uri-format',
+  'redirect-uri-subset',
+  'hostname-consistency',
+  'token-endpoint-auth',
+  'algorithms',
+  'grant-and-response-types',
+  'roles-and-scopes',
+  'application-type',
+] as const
+export type ValidatorId = (typeof VALIDATOR_IDS)[number]
+
+const enabled = (what: string) => boolean(`Run this validator (${what}). Turning it off weakens registration checks.`, true)
+
+export const configSchema = object('open-dcr configuration', {
+  profile: string('Regulatory profile preset: sets validator options, mandatory claims, algorithms and media types; every key it sets can still be overridden.', 'obuk', {
+    values: ['obuk', 'cdr', 'brazil', 'rfc7591'],
+  }),
+  issuer: string("This authorization server's issuer identifier (an https URL). Registration requests must name it, or one of `audiences`, in `aud`. Required.", ''),
+  audiences: stringList('Other accepted `aud` values of registration requests, e.g. the ASPSP organisation id issued by the directory (UK-DCR-21).', []),
+
+  server: object('Listening and transport', {
+    host: string('Address to listen on.', '127.0.0.1'),
+    port: integer('TCP port to listen on (0 picks a free port).', 8443, { min: 0, max: 65535 }),
+    mode: string('`mtls`: HTTPS that asks for a client certificate (Node TLS). `proxy`: plain HTTP behind a TLS-terminating proxy that forwards the client certificate in a header, accepted only from `server.proxy.trustedAddresses`.', 'mtls', {
+      values: ['mtls', 'proxy'],
+    }),
+    bodyLimitBytes: integer('Largest accepted request body; larger bodies get 413 (SEC-19).', 65536, { min: 1024, max: 1048576, unit: 'bytes' }),
+    tls: object('HTTPS server material (mode `mtls`)', {
+      keyFile: string('PEM private key of the server certificate.', ''),
+      certFile: string('PEM server certificate (chain).', ''),
+      clientCaFiles: stringList('Extra PEM CA files accepted in the TLS handshake, besides every directory\'s `transportCaFiles`.', []),
+      minVersion: string('Lowest TLS version (FAPI-6).', 'TLSv1.2', { values: ['TLSv1.2', 'TLSv1.3'] }),
+    }),
+    proxy: object('Client certificate from a TLS-terminating proxy (mode `proxy`, RFC8705-10, SEC-29)', {
+      certificateHeader: string('Header that carries the client certificate: URL-encoded PEM or base64 DER, one certificate.', 'x-ssl-client-cert'),
+      trustedAddresses: stringList('Peer IP addresses of the proxies; the header is ignored from any other peer.', []),
+    }),
+  }),
+
+  registration: object('The registration endpoint', {
+    mediaTypes: stringList('Accepted `Content-Type`s of POST/PUT /register. `application/jwt` and `application/jose` carry a compact JWS; `application/json` carries a JWS as a JSON string, or a plain metadata object where `allowUnsignedJson` is on (UK-DCR-4, CDR-DCR-11, BR-DCR-4, SEC-20).', ['application/jose', 'application/jwt', 'application/json'], {
+      values: ['application/jose', 'application/jwt', 'application/json'],
+    }),
+    allowUnsignedJson: boolean('Accept a plain RFC 7591 JSON metadata object (no request signature), as Brazil and plain RFC 7591 do.', false),
+    unsupportedMediaTypeStatus: integer('HTTP status for a refused `Content-Type`: 415, or 400 `invalid_request` where the profile\'s specification declares no 415 (UK-DCR-42).', 415, { min: 400, max: 415 }),
+    allowMultiplePerSoftwareId: boolean('Allow several live registrations of one software_id (UK-DCR-40: yes; CDR-DCR-15, BR-DCR-25: no).', true),
+    clientIdBytes: integer('Random bytes in a client_id (SEC-34: at least 16).', 16, { min: 16, max: 64, unit: 'bytes' }),
+  }),
+
+  ssa: object('Claim names of the software statement for this profile', {
+    softwareIdClaim: string('SSA claim with the software id.', 'software_id'),
+    orgIdClaim: string('SSA claim with the organisation id.', 'org_id'),
+    redirectUrisClaim: string('SSA claim with the master list of redirect URIs.', 'software_redirect_uris'),
+    jwksUriClaim: string("SSA claim with the URL of the TPP's signing JWKS.", 'software_jwks_endpoint'),
+    rolesClaim: string('SSA claim with the software roles.', 'software_roles'),
+    uriClaims: stringList('SSA claims holding user-facing URIs that must share the redirect URIs\' host (hostname-consistency).', ['software_client_uri', 'software_logo_uri', 'software_tos_uri', 'software_policy_uri']),
+  }),
+
+  directories: objectList(
+    'Trusted SSA issuers (directories). The SSA `iss` selects one; its keys and transport CAs are the only ones used for that SSA.',
+    object('A trusted directory', {
+      issuer: string('The SSA `iss` value of this directory, e.g. `OpenBanking Ltd`.', ''),
+      jwksUrl: optionalString('https URL of the directory signing JWKS (fetched with the `outbound` limits).'),
+      jwks: jsonObject('Inline directory JWKS (`{"keys":[...]}`), used instead of `jwksUrl` when it has keys.', {}),
+      algorithms: stringList('SSA signature algorithms accepted from this directory.', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
+      transportCaFiles: stringList('PEM files of the CAs that issue this directory\'s transport certificates.', []),
+    }),
+  ),
+
+  outbound: object('Fetching JWKS from directories and TPPs (SEC-14..17)', {
+    timeoutMs: integer('Whole-fetch timeout.', 2000, { min: 100, max: 10000, unit: 'ms' }),
+    maxResponseBytes: integer('Largest JWKS response accepted.', 65536, { min: 1024, max: 1048576, unit: 'bytes' }),
+    jwksCacheMaxAgeSeconds: integer('How long a fetched JWKS is reused.', 300, { min: 0, max: 86400, unit: 's' }),
+    jwksCooldownSeconds: integer('Least time between two fetches of one JWKS URL, including the refetch on an unknown `kid`.', 30, { min: 0, max: 3600, unit: 's' }),
+    maxCachedJwks: integer('How many JWKS URLs are cached at once (least recently used dropped first).', 1000, { min: 1, max: 100000 }),
+    caFiles: stringList('Extra PEM CA files trusted for outbound https, besides the system store.', []),
+    allowedHosts: stringList('If not empty, the only hosts JWKS may be fetched from (exact names).', []),
+    allowHttp: boolean('Allow plain-http JWKS URLs. For the sandbox on loopback only.', false, { dangerous: true }),
+    allowPrivateAddresses: boolean('Allow JWKS hosts that resolve to loopback, private or link-local addresses. For the sandbox only (SEC-15).', false, { dangerous: true }),
+  }),
+
+  validators: object('The validation pipeline; each validator runs in the order of docs/validation.md and can be switched off', {
+    'ssa-issuer': object('SSA issuer is a configured directory', { enabled: enabled('SSA iss = a trusted directory') }),
+    'ssa-signature': object('SSA signed by its directory', { enabled: enabled('SSA signature') }),
+    'transport-certificate': object('Client certificate binds to the SSA', {
+      enabled: enabled('transport certificate chain and subject'),
+      subjectRules: stringList('How the certificate subject must name the SSA: `ob-legacy` (CN=software_id, OU=org_id), `obwac` (organizationIdentifier or CN carries org_id), `cdr` (no subject rule: chain only), `brazil` (UID=software_id, organizationIdentifier OFBBR-org_id or OU=org_id). Any one matching rule passes.', ['ob-legacy', 'obwac'], {
+        values: ['ob-legacy', 'obwac', 'cdr', 'brazil'],
+      }),
+    }),
+    'request-signature': object('Request JWT signed by a key of the TPP JWKS', {
+      enabled: enabled('request signature'),
+      algorithms: stringList('Accepted request JWT algorithms (FAPI-1).', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
+    }),
+    audience: object('Request aud names this server', { enabled: enabled('aud = issuer or audiences') }),
+    'request-issuer': object('Request iss is the SSA software_id', { enabled: enabled('iss = SSA software_id, software_id unchanged') }),
+    freshness: object('Issuance and expiry times', {
+      enabled: enabled('iat/exp of request and SSA'),
+      clockSkewSeconds: integer('Tolerated clock difference (SEC-12: at most 300).', 60, { min: 0, max: 300, unit: 's' }),
+      maxRequestAgeSeconds: integer('Oldest accepted request `iat`.', 300, { min: 1, max: 86400, unit: 's' }),
+      maxRequestLifetimeSeconds: integer('Longest accepted request `exp - iat` (SEC-13).', 3600, { min: 1, max: 86400, unit: 's' }),
+      requireRequestExp: boolean('The request JWT must carry `exp` (SEC-12).', true),
+      maxSsaAgeSeconds: integer('Oldest accepted SSA `iat` (UK-DCR-36, BR-DCR-6: 300; 0 = no limit).', 600, { min: 0, max: 31536000, unit: 's' }),
+      requireSsaExp: boolean('The SSA must carry `exp` (CDR-DCR-10).', false),
+    }),
+    'jti-replay': object('Each jti used once', {
+      enabled: enabled('jti of request and SSA never seen before'),
+      retentionSeconds: integer('How long a jti without `exp` is remembered (at least the largest accepted age).', 86400, { min: 60, max: 31536000, unit: 's' }),
+    }),
+    'required-attributes': object('Mandatory claims', {
+      enabled: enabled('configured mandatory claims present and not empty'),
+      request: stringList('Claims the request must carry (UK-DCR-18).', ['iss', 'iat', 'exp', 'aud', 'jti', 'token_endpoint_auth_method', 'grant_types', 'software_statement', 'application_type', 'id_token_signed_response_alg', 'request_object_signing_alg']),
+      ssa: stringList('Claims the SSA must carry.', ['iss', 'iat', 'jti', 'software_id', 'org_id', 'software_redirect_uris', 'software_jwks_endpoint', 'software_roles']),
+    }),
+    'redirect-uri-format': object('Redirect URIs are https and public', {
+      enabled: enabled('https, no localhost/loopback, no fragment/userinfo/wildcard'),
+      maxLength: integer('Longest redirect URI (UK-DCR-23).', 256, { min: 16, max: 2048, unit: 'characters' }),
+      maxCount: integer('Most redirect URIs in one request or SSA (SEC-19).', 20, { min: 1, max: 200 }),
+    }),
+    'redirect-uri-subset': object('Request redirect URIs are in the SSA', { enabled: enabled('request redirect_uris ⊆ SSA redirect URIs') }),
+    'hostname-consistency': object('SSA URIs share one host', { enabled: enabled('redirect, logo, tos, policy and client URIs on one host') }),
+    'token-endpoint-auth': object('Token endpoint authentication method', {
+      enabled: enabled('auth method allowed, its companion claims present'),
+      methods: stringList('Accepted token_endpoint_auth_method values (FAPI-2).', ['private_key_jwt', 'tls_client_auth'], { values: TOKEN_ENDPOINT_AUTH_METHODS }),
+      signingAlgorithms: stringList('Accepted token_endpoint_auth_signing_alg values.', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
+      matchSubjectDn: boolean('For tls_client_auth, `tls_client_auth_subject_dn` must equal the presented certificate\'s subject (UK-DCR-26).', true),
+    }),
+    algorithms: object('Signing algorithms named in metadata', {
+      enabled: enabled('every *_alg claim in the allowed set'),
+      allowed: stringList('Accepted algorithm values (FAPI-1, UK-DCR-44).', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
+      claims: stringList('Metadata claims checked.', ['id_token_signed_response_alg', 'request_object_signing_alg', 'userinfo_signed_response_alg', 'authorization_signed_response_alg', 'introspection_signed_response_alg', 'backchannel_authentication_request_signing_alg']),
+    }),
+    'grant-and-response-types': object('Grant and response types', {
+      enabled: enabled('allowed and mutually consistent (RFC7591-9)'),
+      grantTypes: stringList('Accepted grant_types.', ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba']),
+      responseTypes: stringList('Accepted response_types.', ['code', 'code id_token']),
+    }),
+    'roles-and-scopes': object('Scopes allowed by the SSA roles', {
+      enabled: enabled('requested scopes ⊆ scopes of the SSA roles (UK-DCR-28)'),
+      roleScopes: stringListMap('Scopes each SSA role grants.', { AISP: ['accounts'], PISP: ['payments'], CBPII: ['fundsconfirmations'] }),
+      alwaysAllowed: stringList('Scopes any client may have.', ['openid']),
+    }),
+    'application-type': object('Application type', {
+      enabled: enabled('application_type allowed'),
+      allowed: stringList('Accepted application_type values (absent means `web`).', ['web', 'mobile', 'native']),
+    }),
+  }),
+
+  metadataPolicy: object('What the bank registers, which may differ from what was asked (UK-DCR-31..33, seed 004)', {
+    defaults: jsonObject('Values registered when the request and SSA give none, e.g. `{"response_types":["code id_token"]}`.', {
+      response_types: ['code id_token'],
+      application_type: 'web',
+    }),
+    overrides: jsonObject('Values always registered, whatever was asked, e.g. `{"tls_client_certificate_bound_access_tokens": true}`.', {
+      tls_client_certificate_bound_access_tokens: true,
+    }),
+    scopeFromRoles: boolean('When the request has no `scope`, register every scope the SSA roles allow (UK-DCR-33).', true),
+    redirectUrisFromSsa: boolean('When the request has no `redirect_uris`, register the SSA\'s (UK-DCR-24).', true),
+    dropUnknownMetadata: boolean('Drop request members that are not known client metadata instead of registering them (CDR-DCR-4).', true),
+  }),
+
+  store: object('Persistence', {
+    kind: string('Store backend.', 'sqlite', { values: ['sqlite'] }),
+    path: string('SQLite database file (created with its folder).', '.open-dcr/open-dcr.db'),
+    synchronous: string('SQLite `synchronous` pragma. `FULL`: an answered registration survives a power loss. `NORMAL` is faster but may lose the last commits on power loss (never corrupts).', 'FULL', {
+      values: ['FULL', 'NORMAL'],
+    }),
+    jtiPurgeIntervalSeconds: integer('How often expired JTIs are deleted.', 300, { min: 10, max: 86400, unit: 's' }),
+  }),
+
+  log: object('Logging (pino, JSON lines on stdout)', {
+    level: string('Log level.', 'info', { values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  }),
+})
+
+export type Config = Infer<typeof configSchema>
+export type DirectoryConfig = Config['directories'][number]

@@ -1,0 +1,120 @@
+/**
+ * A small certificate authority for the sandbox and the tests: a self-signed root that issues server
+ * certificates (for the DCR server and the sandbox JWKS host) and transport certificates for TPPs, with
+ * the subject layouts the directories use (UK-DCR-38). Keys are ECDSA P-256: fast to make, accepted by
+ * Node's TLS. Node's crypto only parses certificates, so @peculiar/x509 writes them.
+ */
+import { webcrypto, X509Certificate } from 'node:crypto'
+import * as x509 from '@peculiar/x509'
+import { parseDistinguishedName } from '../trust/distinguished-name.ts'
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto)
+
+const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const
+const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** A certificate with its private key, both PEM. */
+export type IssuedCertificate = {
+  certificatePem: string
+  privateKeyPem: string
+  /** Parsed with node:crypto, for checks. */
+  certificate: X509Certificate
+}
+
+export type CertificateAuthority = IssuedCertificate & {
+  /** Issues a TLS server certificate for the given DNS names and IP addresses. */
+  issueServer(options: { commonName: string; dnsNames?: string[]; ipAddresses?: string[]; validDays?: number }): Promise<IssuedCertificate>
+  /** Issues a client (transport) certificate with an RFC 4514 subject, e.g. `CN=soft,OU=org,O=OpenBanking,C=GB`. */
+  issueClient(options: { subject: string; validDays?: number; notBefore?: Date; notAfter?: Date }): Promise<IssuedCertificate>
+}
+
+let serial = Date.now()
+const nextSerial = (): string => (serial++).toString(16).padStart(16, '0')
+
+async function privateKeyPem(key: CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey))
+  const body = der.toString('base64').match(/.{1,64}/g)!.join('\n')
+  return `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`
+}
+
+async function generateKeys(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as unknown as CryptoKeyPair
+}
+
+async function toIssued(cert: x509.X509Certificate, key: CryptoKey): Promise<IssuedCertificate> {
+  const certificatePem = cert.toString('pem') + '\n'
+  return { certificatePem, privateKeyPem: await privateKeyPem(key), certificate: new X509Certificate(certificatePem) }
+}
+
+/** RFC 4514 strings list the most specific attribute first; a certificate stores them the other way round. */
+const TYPE_OIDS: Readonly<Record<string, string>> = { UID: '0.9.2342.19200300.100.1.1', ORGANIZATIONIDENTIFIER: '2.5.4.97', SERIALNUMBER: '2.5.4.5', BUSINESSCATEGORY: '2.5.4.15', JURISDICTIONCOUNTRYNAME: '1.3.6.1.4.1.311.60.2.1.3' }
+const asn1Order = (rfc4514: string): x509.JsonName =>
+  parseDistinguishedName(rfc4514)
+    .reverse()
+    .map(({ type, value }) => ({ [TYPE_OIDS[type] ?? type]: [value] }))
+
+/** Creates a root CA named `CN=<name>` valid for `validDays` (default ten years). */
+export async function createCertificateAuthority(name: string, validDays = 3650): Promise<CertificateAuthority> {
+  const keys = await generateKeys()
+  const now = Date.now()
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: nextSerial(),
+    name: `CN=${name}`,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + validDays * DAY_MS),
+    signingAlgorithm: SIGNING_ALGORITHM,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  })
+  const issued = await toIssued(root, keys.privateKey)
+
+  async function issue(subject: x509.JsonName | string, extensions: x509.Extension[], notBefore: Date, notAfter: Date): Promise<IssuedCertificate> {
+    const leafKeys = await generateKeys()
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: nextSerial(),
+      subject,
+      issuer: root.subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: SIGNING_ALGORITHM,
+      publicKey: leafKeys.publicKey,
+      signingKey: keys.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
+        ...extensions,
+      ],
+    })
+    return toIssued(cert, leafKeys.privateKey)
+  }
+
+  return {
+    ...issued,
+    issueServer({ commonName, dnsNames = [], ipAddresses = [], validDays: days = 825 }) {
+      const names = [...dnsNames.map((value) => ({ type: 'dns' as const, value })), ...ipAddresses.map((value) => ({ type: 'ip' as const, value }))]
+      return issue(
+        `CN=${commonName}`,
+        [
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+          new x509.SubjectAlternativeNameExtension(names),
+        ],
+        new Date(Date.now() - DAY_MS),
+        new Date(Date.now() + days * DAY_MS),
+      )
+    },
+    issueClient({ subject, validDays: days = 825, notBefore, notAfter }) {
+      return issue(
+        asn1Order(subject),
+        [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+        notBefore ?? new Date(Date.now() - DAY_MS),
+        notAfter ?? new Date(Date.now() + days * DAY_MS),
+      )
+    },
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Everything a validator sees: the decoded request and SSA, the presented certificate, the configuration
+ * and read access to trust and replay state. Validators never see HTTP objects (DESIGN.md).
+ */
+import type { JWSHeaderParameters } from 'jose'
+import type { Config } from '../config/schema.ts'
+import type { ClientRecord } from '../store/store.ts'
+import type { ClientCertificate, Directories, RemoteKeySets, TrustedDirectory } from '../trust/types.ts'
+
+/** Decoded JSON claims; parsed into null-prototype objects (SEC-21). */
+export type Claims = Readonly<Record<string, unknown>>
+
+export type Operation = 'create' | 'update'
+
+export type SignedPart = {
+  /** The compact JWS as received; undefined when the part was sent unsigned (plain JSON request) or not at all. */
+  readonly compact: string | undefined
+  /** The protected header, decoded (not trusted before `verified`). */
+  readonly header: JWSHeaderParameters | undefined
+  /** The payload claims, decoded; replaced by the verified payload when the signature check passes. */
+  claims: Claims
+  /** True once a signature validator verified this part. */
+  verified: boolean
+}
+
+export type ValidationContext = {
+  readonly operation: Operation
+  readonly config: Config
+  /** Current time, epoch seconds (frozen per request; tests set it). */
+  readonly now: number
+  /** The registration request: the signed request JWT, or a plain JSON metadata object. */
+  readonly request: SignedPart
+  /** The software statement; undefined when the request carries none. */
+  readonly ssa: SignedPart | undefined
+  /** The directory of the SSA: chosen by ssa-issuer from the configured ones, or by the key that verified the SSA. */
+  directory: TrustedDirectory | undefined
+  readonly certificate: ClientCertificate | undefined
+  readonly directories: Directories
+  readonly remoteKeySets: RemoteKeySets
+  readonly isJtiUsed: (issuer: string, jti: string) => Promise<boolean>
+  /** The client being updated (operation `update`). */
+  readonly client: ClientRecord | undefined
+}
+
+/** A check of the pipeline (DESIGN.md): stable id, the operations it applies to, and a check that throws a ValidationError. */
+export type Validator = {
+  readonly id: string
+  readonly operations: readonly Operation[]
+  /** Spec requirement ids this check implements, for docs/validation.md. */
+  readonly requirements: readonly string[]
+  /** One line for docs/validation.md: what is checked. */
+  readonly summary: string
+  check(ctx: ValidationContext): void | Promise<void>
+}
