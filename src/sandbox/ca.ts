@@ -8,7 +8,10 @@ import { webcrypto, X509Certificate } from 'node:crypto'
 import * as x509 from '@peculiar/x509'
 import { parseDistinguishedName } from '../trust/distinguished-name.ts'
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto)
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
+
+type CryptoKey = webcrypto.CryptoKey
+type CryptoKeyPair = webcrypto.CryptoKeyPair
 
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const
 const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const
@@ -33,13 +36,13 @@ let serial = Date.now()
 const nextSerial = (): string => (serial++).toString(16).padStart(16, '0')
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey))
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key))
   const body = der.toString('base64').match(/.{1,64}/g)!.join('\n')
   return `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as unknown as CryptoKeyPair
+  return (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair
 }
 
 async function toIssued(cert: x509.X509Certificate, key: CryptoKey): Promise<IssuedCertificate> {

@@ -6,6 +6,7 @@ import type { JWSHeaderParameters } from 'jose'
 import type { Config } from '../config/schema.ts'
 import type { ClientRecord } from '../store/store.ts'
 import type { ClientCertificate, Directories, RemoteKeySets, TrustedDirectory } from '../trust/types.ts'
+import type { RegistrationErrorCode } from './errors.ts'
 
 /** Decoded JSON claims; parsed into null-prototype objects (SEC-21). */
 export type Claims = Readonly<Record<string, unknown>>
@@ -50,5 +51,7 @@ export type Validator = {
   readonly requirements: readonly string[]
   /** One line for docs/validation.md: what is checked. */
   readonly summary: string
+  /** The RFC 7591 error codes this check can answer with, for docs/validation.md. */
+  readonly errors?: readonly RegistrationErrorCode[]
   check(ctx: ValidationContext): void | Promise<void>
 }

@@ -1,0 +1,61 @@
+/**
+ * The Fastify application: HTTPS asking for a client certificate (mode `mtls`) or plain HTTP behind a
+ * TLS-terminating proxy (mode `proxy`), the registration routes, and one error handler (http/errors.ts).
+ */
+import { readFileSync } from 'node:fs'
+import type { X509Certificate } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from '../config/schema.ts'
+import type { RegistrationService } from '../registration/service.ts'
+import { toErrorAnswer, HttpError } from './errors.ts'
+import { registerRoutes } from './routes/register.ts'
+
+export type AppDependencies = {
+  config: Config
+  registration: RegistrationService
+  /** CAs a client certificate must chain to: every directory's transport CAs plus server.tls.clientCaFiles. */
+  anchors: readonly X509Certificate[]
+  logger: Logger
+}
+
+const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
+
+export function buildApp({ config, registration, anchors, logger }: AppDependencies): FastifyInstance {
+  const https =
+    config.server.mode === 'mtls'
+      ? {
+          key: readFileSync(config.server.tls.keyFile),
+          cert: readFileSync(config.server.tls.certFile),
+          ca: anchors.map((anchor) => anchor.toString()),
+          requestCert: true,
+          // The handshake completes without a trusted certificate so that the client gets a JSON error.
+          rejectUnauthorized: false,
+          minVersion: config.server.tls.minVersion as 'TLSv1.2' | 'TLSv1.3',
+        }
+      : null
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    loggerInstance: logger,
+    bodyLimit: config.server.bodyLimitBytes,
+    trustProxy: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance
+
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(READ_AS_TEXT, { parseAs: 'string' }, (_request, body, done) => done(null, body))
+  // Anything else is refused by the route's media-type check before this parser would read it.
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
+
+  app.setErrorHandler((error, request, reply) => {
+    const answer = toErrorAnswer(error)
+    if (answer.internal) request.log.error({ err: error }, 'request failed')
+    return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body)
+  })
+  app.setNotFoundHandler((request) => {
+    throw new HttpError(404, 'not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)
+  })
+
+  registerRoutes(app, { config, registration, anchors })
+  return app
+}

@@ -1,0 +1,19 @@
+/**
+ * Which bodies the registration endpoint reads (SEC-20): the profile's media types only, refused before
+ * the body is parsed, with the status the profile's specification gives (415, or 400 for UK-DCR-42).
+ */
+import type { Config } from '../config/schema.ts'
+import { HttpError } from './errors.ts'
+
+/** `application/JWT; charset=utf-8` → `application/jwt`. */
+export const mediaTypeOf = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+
+export function assertAcceptedMediaType(contentType: string | undefined, config: Config): string {
+  const mediaType = mediaTypeOf(contentType)
+  const accepted = config.registration.mediaTypes
+  if (!accepted.includes(mediaType)) {
+    const status = config.registration.unsupportedMediaTypeStatus === 415 ? 415 : 400
+    throw new HttpError(status, 'invalid_request', `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted here; send the registration request as ${accepted.join(' or ')}`)
+  }
+  return mediaType
+}

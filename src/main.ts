@@ -1,0 +1,73 @@
+/**
+ * Starts open-dcr from a resolved configuration: opens the store, builds trust (directories, remote JWKS),
+ * the registration service and the HTTP application, then listens. Returns handles for tests and the CLI.
+ */
+import type { X509Certificate } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { pino, type Logger } from 'pino'
+import { ConfigError } from './config/fields.ts'
+import { securityWarnings } from './config/load.ts'
+import type { Config } from './config/schema.ts'
+import { buildApp } from './http/app.ts'
+import { createRegistrationService } from './registration/service.ts'
+import { openStore } from './store/open.ts'
+import type { Store } from './store/store.ts'
+import { createDirectories } from './trust/directories.ts'
+import { readPemCertificates } from './trust/pem-certificates.ts'
+import { createRemoteKeySets } from './trust/remote-key-sets.ts'
+
+export type RunningServer = {
+  app: FastifyInstance
+  store: Store
+  /** Base URL the server listens on, e.g. https://127.0.0.1:8443 */
+  url: string
+  close(): Promise<void>
+}
+
+export type StartOptions = {
+  logger?: Logger
+  /** Epoch milliseconds; tests freeze it. */
+  clock?: () => number
+}
+
+const extraClientCas = (config: Config): X509Certificate[] =>
+  config.server.tls.clientCaFiles.flatMap((file, index) => readPemCertificates(file, `server.tls.clientCaFiles[${index}]`))
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', `req.headers["${config.server.proxy.certificateHeader}"]`] })
+  for (const warning of securityWarnings(config)) logger.warn(warning)
+  const remoteKeySets = createRemoteKeySets(config.outbound)
+  const directories = createDirectories(config, remoteKeySets)
+  const anchors = [...directories.all().flatMap((directory) => directory.transportCas), ...extraClientCas(config)]
+  if (config.server.mode === 'mtls' && anchors.length === 0) {
+    throw new ConfigError('directories', 'in mode mtls at least one directory needs transportCaFiles (or set server.tls.clientCaFiles): no client certificate could be trusted')
+  }
+  const store = openStore(config.store)
+  const registration = createRegistrationService({ config, store, directories, remoteKeySets, ...(options.clock ? { clock: options.clock } : {}) })
+  const app = buildApp({ config, registration, anchors, logger })
+  const purge = setInterval(() => {
+    store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
+  }, config.store.jtiPurgeIntervalSeconds * 1000)
+  purge.unref()
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port })
+  } catch (error) {
+    clearInterval(purge)
+    await store.close()
+    throw error
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.server.port
+  const scheme = config.server.mode === 'mtls' ? 'https' : 'http'
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
+  return {
+    app,
+    store,
+    url: `${scheme}://${host}:${port}`,
+    async close() {
+      clearInterval(purge)
+      await app.close()
+      await store.close()
+    },
+  }
+}

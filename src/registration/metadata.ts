@@ -1,0 +1,69 @@
+/**
+ * What the bank registers: the verified request metadata, the SSA's claims flattened to top-level members
+ * (UK-DCR-5, CDR-DCR-20, RFC7591-21), and the bank's metadata policy (defaults, overrides), which may
+ * register different values than asked and returns what it registered (UK-DCR-31..33, RFC7591-4/20).
+ */
+import type { Config } from '../config/schema.ts'
+import type { Claims } from '../validation/context.ts'
+
+/** Client metadata names open-dcr registers (RFC 7591 §2, OIDC Registration §2, RFC 8705, UK CIBA, CDR JARM). */
+export const KNOWN_METADATA: ReadonlySet<string> = new Set([
+  'redirect_uris', 'token_endpoint_auth_method', 'grant_types', 'response_types', 'client_name', 'client_uri',
+  'logo_uri', 'scope', 'contacts', 'tos_uri', 'policy_uri', 'jwks_uri', 'jwks', 'software_id', 'software_version',
+  'application_type', 'sector_identifier_uri', 'subject_type', 'id_token_signed_response_alg',
+  'id_token_encrypted_response_alg', 'id_token_encrypted_response_enc', 'userinfo_signed_response_alg',
+  'userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc', 'request_object_signing_alg',
+  'request_object_encryption_alg', 'request_object_encryption_enc', 'token_endpoint_auth_signing_alg',
+  'default_max_age', 'require_auth_time', 'default_acr_values', 'initiate_login_uri', 'request_uris',
+  'post_logout_redirect_uris', 'tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri',
+  'tls_client_auth_san_ip', 'tls_client_auth_san_email', 'tls_client_certificate_bound_access_tokens',
+  'backchannel_token_delivery_mode', 'backchannel_client_notification_endpoint',
+  'backchannel_authentication_request_signing_alg', 'backchannel_user_code_parameter_supported',
+  'authorization_signed_response_alg', 'authorization_encrypted_response_alg', 'authorization_encrypted_response_enc',
+  'introspection_signed_response_alg', 'require_pushed_authorization_requests',
+])
+
+/** JWT envelope claims: they describe the JWT, not the client, so they are never registered. */
+const ENVELOPE = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti'])
+
+/** Members only the server sets (RFC7591-5, RFC7592-11); a client cannot choose them. */
+const SERVER_CONTROLLED = new Set(['client_id', 'client_secret', 'client_id_issued_at', 'client_secret_expires_at', 'registration_access_token', 'registration_client_uri', 'software_statement'])
+
+/** Request members the request may narrow below the SSA's value, so the SSA does not override them. */
+const NARROWED_BY_REQUEST = new Set(['redirect_uris', 'scope'])
+
+const isKnown = (name: string): boolean => KNOWN_METADATA.has(name.split('#')[0]!)
+
+/** Scopes the SSA roles allow, with the always-allowed ones first (UK-DCR-28/33). */
+function scopesFromRoles(config: Config, ssa: Claims): string[] {
+  const { roleScopes, alwaysAllowed } = config.validators['roles-and-scopes']
+  const raw = ssa[config.ssa.rolesClaim]
+  const roles = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw.filter((role): role is string => typeof role === 'string') : []
+  const scopes = new Set(alwaysAllowed)
+  for (const role of roles) for (const scope of roleScopes[role] ?? []) scopes.add(scope)
+  return [...scopes]
+}
+
+/** The metadata to register (without client_id, client_id_issued_at and software_statement). */
+export function registeredMetadata(config: Config, request: Claims, ssa: Claims | undefined): Record<string, unknown> {
+  const policy = config.metadataPolicy
+  const metadata: Record<string, unknown> = { ...structuredClone(policy.defaults) }
+  for (const [name, value] of Object.entries(request)) {
+    if (ENVELOPE.has(name) || SERVER_CONTROLLED.has(name)) continue
+    if (policy.dropUnknownMetadata && !isKnown(name)) continue
+    metadata[name] = value
+  }
+  if (ssa !== undefined) {
+    for (const [name, value] of Object.entries(ssa)) {
+      if (ENVELOPE.has(name) || SERVER_CONTROLLED.has(name)) continue
+      if (NARROWED_BY_REQUEST.has(name) && request[name] !== undefined) continue
+      metadata[name] = value // RFC7591-15: the statement wins over the same member sent in the request
+    }
+    if (policy.redirectUrisFromSsa && metadata.redirect_uris === undefined && Array.isArray(ssa[config.ssa.redirectUrisClaim])) {
+      metadata.redirect_uris = ssa[config.ssa.redirectUrisClaim]
+    }
+    if (policy.scopeFromRoles && metadata.scope === undefined) metadata.scope = scopesFromRoles(config, ssa).join(' ')
+  }
+  Object.assign(metadata, structuredClone(policy.overrides))
+  return metadata
+}

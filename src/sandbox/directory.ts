@@ -1,0 +1,156 @@
+/**
+ * The sandbox directory: a made-up SSA issuer that plays the OB Directory. It holds a PS256 signing key
+ * (kid = its JWK thumbprint), publishes the public half as a JWKS, and issues UK-shaped software statements
+ * (UK-DCR-15, uk-obie-dcr.md §5 and the §7 sample) for a made-up organisation, "Acme Fin Ltd". Every
+ * claim can be overridden per SSA; a claim overridden with `undefined` is left out (for negative tests).
+ */
+import { randomUUID } from 'node:crypto'
+import { SignJWT, type JSONWebKeySet, type JWK } from 'jose'
+import { generateSigningKey, importSigningKey, type SigningKey } from './signing-key.ts'
+
+/** The made-up organisation and software the sandbox registers by default. */
+export const SANDBOX_ORGANISATION = {
+  orgId: '0015800001ZEc3hAAD',
+  orgName: 'Acme Fin Ltd',
+  softwareId: '7Hq2LmN9pXvR4tYb8Kc1Zs',
+  host: 'acme-fin.example.co.uk',
+} as const
+
+export type CompetentAuthorityClaims = {
+  authority_id: string
+  registration_id: string
+  status: string
+  authorisations: Array<{ member_state: string; roles: string[] }>
+}
+
+export type OrgContact = { name: string; email: string; phone: string; type: string }
+
+/** The claims of a UK OB Directory SSA (uk-obie-dcr.md §5). */
+export type SsaClaims = {
+  iss: string
+  iat: number
+  jti: string
+  exp?: number
+  software_environment: string
+  software_mode: string
+  software_id: string
+  software_client_id: string
+  software_client_name: string
+  software_client_description: string
+  software_version: string
+  software_client_uri: string
+  software_redirect_uris: string[]
+  software_roles: string[]
+  organisation_competent_authority_claims: CompetentAuthorityClaims
+  software_logo_uri: string
+  org_status: string
+  org_id: string
+  org_name: string
+  org_contacts: OrgContact[]
+  org_jwks_endpoint: string
+  org_jwks_revoked_endpoint: string
+  software_jwks_endpoint: string
+  software_jwks_revoked_endpoint: string
+  software_policy_uri: string
+  software_tos_uri: string
+  software_on_behalf_of_org: string | null
+}
+
+/** Overrides of an SSA: any claim (also ones not in SsaClaims); `undefined` leaves the claim out. */
+export type SsaClaimsInput = { [K in keyof SsaClaims]?: SsaClaims[K] | undefined } & Record<string, unknown>
+
+export type IssueSsaOptions = {
+  /** Issue time, seconds since the epoch (default now). A `claims.iat` wins over this. */
+  iat?: number
+  /** Expiry, seconds since the epoch (default: none, as OB SSAs carry no exp). A `claims.exp` wins. */
+  exp?: number
+  /** Default a random UUID. A `claims.jti` wins. */
+  jti?: string
+  /** Header `alg` (default PS256); must suit the RSA key, e.g. RS256 for a negative test. */
+  alg?: string
+  /** Header `kid` (default the key's thumbprint). */
+  kid?: string
+  /** Extra or replaced protected-header members, e.g. `{ jku: '...' }` for a negative test. */
+  header?: Record<string, unknown>
+}
+
+export type SandboxDirectory = {
+  readonly issuer: string
+  readonly jwksUrl: string
+  readonly signingKey: SigningKey
+  readonly kid: string
+  readonly publicJwks: JSONWebKeySet
+  /** A compact JWS SSA: the Acme Fin Ltd defaults, then `claims`. */
+  issueSsa(claims?: SsaClaimsInput, options?: IssueSsaOptions): Promise<string>
+}
+
+export type SandboxDirectoryOptions = {
+  /** SSA `iss` (default `Sandbox Directory`). */
+  issuer?: string
+  /** Where the directory JWKS is (or will be) published. */
+  jwksUrl: string
+  /** Restores an existing key (private JWK) instead of generating one. */
+  signingKey?: JWK
+}
+
+/** The default SSA claims for `orgId`/`softwareId`, shaped like the uk-obie-dcr.md §7 sample. */
+export function defaultSsaClaims(issuer: string, orgId: string, softwareId: string, iat: number, jti: string): SsaClaims {
+  const site = `https://${SANDBOX_ORGANISATION.host}`
+  const keystore = 'https://keystore.openbankingtest.org.uk'
+  return {
+    iss: issuer,
+    iat,
+    jti,
+    software_environment: 'sandboxtest',
+    software_mode: 'Test',
+    software_id: softwareId,
+    software_client_id: softwareId,
+    software_client_name: 'Acme Budget',
+    software_client_description: 'Budgeting app for UK consumers',
+    software_version: '3.1',
+    software_client_uri: site,
+    software_redirect_uris: [`${site}/ob/callback`, `${site}/ob/callback2`],
+    software_roles: ['AISP', 'PISP'],
+    organisation_competent_authority_claims: {
+      authority_id: 'FCAGBR',
+      registration_id: '987654',
+      status: 'Active',
+      authorisations: [{ member_state: 'GB', roles: ['AISP', 'PISP'] }],
+    },
+    software_logo_uri: `${site}/logo.png`,
+    org_status: 'Active',
+    org_id: orgId,
+    org_name: SANDBOX_ORGANISATION.orgName,
+    org_contacts: [{ name: 'Tech', email: `ob@${SANDBOX_ORGANISATION.host}`, phone: '+447700900123', type: 'Technical' }],
+    org_jwks_endpoint: `${keystore}/${orgId}/${orgId}.jwks`,
+    org_jwks_revoked_endpoint: `${keystore}/${orgId}/revoked/${orgId}.jwks`,
+    software_jwks_endpoint: `${keystore}/${orgId}/${softwareId}.jwks`,
+    software_jwks_revoked_endpoint: `${keystore}/${orgId}/revoked/${softwareId}.jwks`,
+    software_policy_uri: `${site}/policy`,
+    software_tos_uri: `${site}/tos`,
+    software_on_behalf_of_org: null,
+  }
+}
+
+export async function createSandboxDirectory({ issuer = 'Sandbox Directory', jwksUrl, signingKey }: SandboxDirectoryOptions): Promise<SandboxDirectory> {
+  const key = signingKey === undefined ? await generateSigningKey('PS256') : await importSigningKey(signingKey, 'PS256')
+  return {
+    issuer,
+    jwksUrl,
+    signingKey: key,
+    kid: key.kid,
+    publicJwks: { keys: [key.publicJwk] },
+    async issueSsa(claims = {}, options = {}) {
+      const orgId = typeof claims.org_id === 'string' ? claims.org_id : SANDBOX_ORGANISATION.orgId
+      const softwareId = typeof claims.software_id === 'string' ? claims.software_id : SANDBOX_ORGANISATION.softwareId
+      const payload: Record<string, unknown> = {
+        ...defaultSsaClaims(issuer, orgId, softwareId, options.iat ?? Math.floor(Date.now() / 1000), options.jti ?? randomUUID()),
+        ...(options.exp === undefined ? {} : { exp: options.exp }),
+        ...claims,
+      }
+      // JSON drops undefined members anyway; deleting them keeps the signed payload what the caller sees.
+      for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name]
+      return new SignJWT(payload).setProtectedHeader({ alg: options.alg ?? 'PS256', kid: options.kid ?? key.kid, typ: 'JWT', ...options.header }).sign(key.privateKey)
+    },
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The SQLite schema of open-dcr as an ordered list of versioned migrations. The store applies each pending one
+ * in its own transaction and records it in `schema_migrations`; a database newer than this list is refused.
+ * A PostgreSQL list mirrors these versions one for one (same version, same name, its own dialect); append
+ * new migrations, never edit an applied one.
+ * Tables: clients (DESIGN "Data"), used_jtis (SEC-11: unique (issuer, jti)), exclusive_software (SEC-37:
+ * one live registration per software id, by a primary key rather than a read-then-write check) and
+ * audit_events (SEC-35: outcome and error code, never tokens or secrets).
+ */
+
+export type Migration = {
+  /** Strictly increasing from 1, without gaps. */
+  version: number
+  /** Short, stable name; a mirrored dialect uses the same one. */
+  name: string
+  /** One or more statements, run in one transaction. */
+  sql: string
+}
+
+export const sqliteMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial_schema',
+    // Times are integers: clients and JTIs in epoch seconds, audit events and applied_at in epoch milliseconds.
+    // metadata is JSON as text; PostgreSQL should keep it `text` (or `json`), not `jsonb`, which reorders keys
+    // and would break the exact round trip of the registered metadata.
+    sql: `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+
+CREATE TABLE clients (
+  client_id TEXT PRIMARY KEY NOT NULL,
+  software_id TEXT NOT NULL,
+  org_id TEXT,
+  directory_issuer TEXT,
+  metadata TEXT NOT NULL,
+  software_statement TEXT,
+  certificate_thumbprint TEXT,
+  status TEXT NOT NULL CHECK (status IN ('active', 'deleted')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX clients_software_id ON clients (software_id);
+
+-- WITHOUT ROWID: the (issuer, jti) key is the row; PostgreSQL simply uses the primary key.
+CREATE TABLE used_jtis (
+  issuer TEXT NOT NULL,
+  jti TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (issuer, jti)
+) WITHOUT ROWID;
+CREATE INDEX used_jtis_expires_at ON used_jtis (expires_at);
+
+-- A row per software id that has its one live registration; deleting the client deletes the row.
+CREATE TABLE exclusive_software (
+  software_id TEXT PRIMARY KEY NOT NULL,
+  client_id TEXT NOT NULL UNIQUE REFERENCES clients (client_id)
+);
+
+-- PostgreSQL: id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY.
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'read', 'update', 'delete')),
+  outcome TEXT NOT NULL CHECK (outcome IN ('success', 'rejected', 'error')),
+  client_id TEXT,
+  software_id TEXT,
+  error_code TEXT,
+  validator TEXT,
+  certificate_thumbprint TEXT,
+  remote_address TEXT,
+  detail TEXT
+);
+`,
+  },
+]

@@ -1,0 +1,72 @@
+/**
+ * Remote JWKS key sets, one per URL, cached and bounded (SEC-4, SEC-14..17, UK-DCR-13). Each is jose's
+ * `createRemoteJWKSet` with the `outbound` limits: the bounded fetch (https, allow-list, SSRF guard, size
+ * cap, no redirects), a whole-fetch timeout, a cache max age, and a cooldown between fetches. jose itself
+ * refetches once when a `kid` is unknown, and only when the cooldown since the last fetch has passed, so a
+ * stream of random kids cannot turn into a stream of fetches (SEC-17). At most `outbound.maxCachedJwks`
+ * URLs are kept; the least recently used is dropped first.
+ */
+import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from 'jose'
+import type { Config } from '../config/schema.ts'
+import { createBoundedFetch, type BoundedFetch } from './bounded-fetch.ts'
+import { checkOutboundUrl, type OutboundUrlProblemReason } from './outbound-url.ts'
+import type { RemoteKeySets } from './types.ts'
+
+/** A JWKS URL that may not be fetched at all (unparseable, not https, host not allowed, private IP literal). */
+export class JwksUrlError extends Error {
+  readonly reason: OutboundUrlProblemReason
+
+  constructor(reason: OutboundUrlProblemReason, message: string) {
+    super(`JWKS URL ${message}`)
+    this.name = 'JwksUrlError'
+    this.reason = reason
+  }
+}
+
+export type CachedRemoteKeySets = RemoteKeySets & {
+  /** The cached jose key set of `url`; throws a JwksUrlError before creating anything if the URL is refused. */
+  forUrl(url: string): RemoteJWKSet
+  /** How many URLs are cached now. */
+  readonly size: number
+}
+
+/**
+ * Creates the per-URL cache. `fetchImplementation` defaults to `createBoundedFetch(outbound)`, which reads
+ * `outbound.caFiles` now.
+ */
+export function createRemoteKeySets(outbound: Config['outbound'], fetchImplementation: BoundedFetch = createBoundedFetch(outbound)): CachedRemoteKeySets {
+  // A Map iterates in insertion order; re-inserting on use makes its first key the least recently used.
+  const cache = new Map<string, RemoteJWKSet>()
+
+  function forUrl(raw: string): RemoteJWKSet {
+    const checked = checkOutboundUrl(raw, outbound)
+    if (!checked.ok) throw new JwksUrlError(checked.reason, checked.message)
+    const key = checked.url.href
+    const cached = cache.get(key)
+    if (cached !== undefined) {
+      cache.delete(key)
+      cache.set(key, cached)
+      return cached
+    }
+    const keySet = createRemoteJWKSet(checked.url, {
+      timeoutDuration: outbound.timeoutMs,
+      cooldownDuration: outbound.jwksCooldownSeconds * 1000,
+      cacheMaxAge: outbound.jwksCacheMaxAgeSeconds * 1000,
+      [customFetch]: fetchImplementation,
+    })
+    cache.set(key, keySet)
+    while (cache.size > outbound.maxCachedJwks) {
+      const oldest = cache.keys().next()
+      if (oldest.done === true) break
+      cache.delete(oldest.value)
+    }
+    return keySet
+  }
+
+  return {
+    forUrl,
+    get size() {
+      return cache.size
+    },
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Verifies one compact JWS (an SSA or a registration request) with a key set that configuration or a
+ * verified SSA pointed to, and returns its protected header and its payload as null-prototype claims.
+ * Time claims are not checked here (the freshness validator owns them), so this uses jose `compactVerify`.
+ *
+ * Defences: SEC-1 and SEC-2 (`none` and HS* never accepted, whatever the caller lists; the allowed list
+ * comes from configuration, never from the token), SEC-3 (jose refuses RSA keys under 2048 bits and other
+ * curves for ES256), SEC-4 (`kid` is an opaque lookup key, at most 256 characters), SEC-5 / UK-DCR-11 /
+ * UK-DCR-12 (`jku`, `x5u`, `jwk`, `x5c` are never used to find a key: the key set function only reads
+ * `alg` and `kid`), SEC-6 (unknown `crit` and any `b64` refused), SEC-7 (compact form only, strict
+ * base64url characters, payload a JSON object), SEC-9 (jose skips keys whose `use`/`key_ops` do not allow
+ * verification), SEC-21 (`__proto__`, `constructor`, `prototype` refused at any depth).
+ */
+import { compactVerify, decodeProtectedHeader, errors, type CompactVerifyGetKey, type JWSHeaderParameters } from 'jose'
+import type { KeySet } from './types.ts'
+import type { Claims } from '../validation/context.ts'
+
+/** Why a JWS was refused, so a validator can word its error precisely. */
+export type JwsFailureReason = 'malformed' | 'algorithm' | 'unknown-kid' | 'signature' | 'payload' | 'keys-unavailable'
+
+/** Thrown by verifyCompactJws. `alg` and `kid` are the token's own (unverified) header values, for messages. */
+export class JwsVerificationError extends Error {
+  readonly reason: JwsFailureReason
+  readonly alg: string | undefined
+  readonly kid: string | undefined
+
+  constructor(reason: JwsFailureReason, message: string, details: { alg?: string | undefined; kid?: string | undefined; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.name = 'JwsVerificationError'
+    this.reason = reason
+    this.alg = details.alg
+    this.kid = details.kid
+  }
+}
+
+/** Longest accepted `kid` (SEC-4). */
+export const MAX_KID_LENGTH = 256
+/** Deepest accepted JSON nesting of a payload (SEC-19). */
+export const MAX_PAYLOAD_DEPTH = 20
+
+/** Names that would reach an object's prototype if the claims were ever merged or assigned (SEC-21). */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** Three base64url segments: no padding, no whitespace, no JSON serialization (SEC-7). The signature may be empty so that `alg: none` is reported as an algorithm refusal. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/** Algorithms that can never verify a registration JWS, even when configured (SEC-1, SEC-2). */
+const isNeverAccepted = (alg: string): boolean => alg.toLowerCase() === 'none' || /^HS/i.test(alg)
+
+/** Throws unless `value` is free of forbidden keys and no deeper than MAX_PAYLOAD_DEPTH; returns a null-prototype copy. */
+function toNullPrototype(value: unknown, depth: number, where: { part: string; reason: JwsFailureReason }): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (depth > MAX_PAYLOAD_DEPTH) throw new JwsVerificationError(where.reason, `the ${where.part} nests JSON deeper than ${MAX_PAYLOAD_DEPTH} levels`)
+  if (Array.isArray(value)) return value.map((item) => toNullPrototype(item, depth + 1, where))
+  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  for (const [key, member] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new JwsVerificationError(where.reason, `the ${where.part} must not contain a member named "${key}"`)
+    copy[key] = toNullPrototype(member, depth + 1, where)
+  }
+  return copy
+}
+
+function parsePayload(payload: Uint8Array): Claims {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
+  } catch (cause) {
+    throw new JwsVerificationError('payload', 'the JWS payload is not UTF-8 JSON', { cause })
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new JwsVerificationError('payload', 'the JWS payload must be a JSON object')
+  return toNullPrototype(parsed, 0, { part: 'JWS payload', reason: 'payload' }) as Claims
+}
+
+/** Reads the protected header and refuses what no key lookup should ever see. */
+function checkedHeader(compact: string): JWSHeaderParameters {
+  if (!COMPACT_JWS.test(compact)) throw new JwsVerificationError('malformed', 'not a compact JWS (three base64url parts without padding or whitespace)')
+  let header: JWSHeaderParameters
+  try {
+    header = decodeProtectedHeader(compact) as JWSHeaderParameters
+  } catch (cause) {
+    throw new JwsVerificationError('malformed', 'the JWS protected header is not a base64url JSON object', { cause })
+  }
+  toNullPrototype(header, 0, { part: 'JWS header', reason: 'malformed' })
+  const alg = typeof header.alg === 'string' ? header.alg : undefined
+  if ('b64' in header) throw new JwsVerificationError('malformed', 'the JWS header must not carry "b64" (unencoded payloads are not accepted)', { alg })
+  const kid: unknown = header.kid
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
+    throw new JwsVerificationError('malformed', `the JWS header "kid" must be a string of 1 to ${MAX_KID_LENGTH} characters`, { alg })
+  }
+  return header
+}
+
+/**
+ * Wraps a key set so that a failure to obtain keys (timeout, network, bad JWKS) is told apart from a
+ * token whose `kid` the keys do not contain.
+ */
+function keySetReportingOutages(keySet: KeySet, details: { alg?: string | undefined; kid?: string | undefined }): CompactVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await keySet(header, token)
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported) throw error
+      throw new JwsVerificationError('keys-unavailable', 'the verification keys could not be obtained', { ...details, cause: error })
+    }
+  }
+}
+
+/** Maps a jose failure to the reason the caller reports. */
+function toVerificationError(error: unknown, details: { alg?: string | undefined; kid?: string | undefined }): JwsVerificationError {
+  if (error instanceof JwsVerificationError) return error
+  const withCause = { ...details, cause: error }
+  if (error instanceof errors.JWKSNoMatchingKey) return new JwsVerificationError('unknown-kid', 'no key of the key set matches the JWS "kid" and "alg"', withCause)
+  if (error instanceof errors.JOSEAlgNotAllowed) return new JwsVerificationError('algorithm', 'the JWS "alg" is not accepted', withCause)
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new JwsVerificationError('signature', 'the JWS signature does not verify', withCause)
+  if (error instanceof errors.JWKSTimeout) return new JwsVerificationError('keys-unavailable', 'fetching the verification keys timed out', withCause)
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JOSENotSupported) return new JwsVerificationError('malformed', `not an acceptable JWS: ${error.message}`, withCause)
+  // A key of the wrong type for `alg` (jose raises TypeError/JWKInvalid/JOSEError) is a token that this key set cannot verify.
+  return new JwsVerificationError('signature', 'the JWS cannot be verified with the selected key', withCause)
+}
+
+/**
+ * Verifies `compact` with a key from `keySet`, accepting only `algorithms` minus `none` and HS*.
+ * Throws a JwsVerificationError; never returns unverified claims.
+ */
+export async function verifyCompactJws(compact: string, keySet: KeySet, algorithms: readonly string[]): Promise<{ header: JWSHeaderParameters; claims: Claims }> {
+  if (typeof compact !== 'string') throw new JwsVerificationError('malformed', 'the JWS must be a string')
+  const header = checkedHeader(compact)
+  const details = { alg: typeof header.alg === 'string' ? header.alg : undefined, kid: header.kid }
+  const allowed = algorithms.filter((alg) => !isNeverAccepted(alg))
+  if (details.alg === undefined || !allowed.includes(details.alg)) throw new JwsVerificationError('algorithm', 'the JWS "alg" is not accepted', details)
+
+  let result: { payload: Uint8Array; protectedHeader: JWSHeaderParameters }
+  try {
+    result = await compactVerify(compact, keySetReportingOutages(keySet, details), { algorithms: allowed })
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw toVerificationError(error, details)
+    // Several keys fit a header without a distinguishing `kid`: the one that verifies wins (jose's documented pattern).
+    result = await verifyWithAnyCandidate(compact, error, allowed, details)
+  }
+  return { header: result.protectedHeader, claims: parsePayload(result.payload) }
+}
+
+async function verifyWithAnyCandidate(
+  compact: string,
+  candidates: errors.JWKSMultipleMatchingKeys,
+  allowed: string[],
+  details: { alg?: string | undefined; kid?: string | undefined },
+): Promise<{ payload: Uint8Array; protectedHeader: JWSHeaderParameters }> {
+  for await (const key of candidates) {
+    try {
+      return await compactVerify(compact, key, { algorithms: allowed })
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new JwsVerificationError('signature', 'the JWS signature does not verify with any matching key', details)
+}

@@ -1,0 +1,56 @@
+/**
+ * The registration checks in their fixed, documented order (docs/validation.md). The order is part of the
+ * security design: the SSA is verified before anything in it is trusted (SEC-10), the transport certificate is
+ * bound to the verified SSA, and only then is the request verified with the TPP keys the SSA points to.
+ * The first failing check ends the run with its ValidationError; a switched-off check is skipped.
+ */
+import type { ValidationContext, Validator } from './context.ts'
+import type { ValidatorId } from '../config/schema.ts'
+import { ssaIssuer } from './validators/ssa-issuer.ts'
+import { ssaSignature } from './validators/ssa-signature.ts'
+import { transportCertificate } from './validators/transport-certificate.ts'
+import { requestSignature } from './validators/request-signature.ts'
+import { audience } from './validators/audience.ts'
+import { requestIssuer } from './validators/request-issuer.ts'
+import { freshness } from './validators/freshness.ts'
+import { jtiReplay } from './validators/jti-replay.ts'
+import { requiredAttributes } from './validators/required-attributes.ts'
+import { redirectUriFormat } from './validators/redirect-uri-format.ts'
+import { redirectUriSubset } from './validators/redirect-uri-subset.ts'
+import { hostnameConsistency } from './validators/hostname-consistency.ts'
+import { tokenEndpointAuth } from './validators/token-endpoint-auth.ts'
+import { algorithms } from './validators/algorithms.ts'
+import { grantAndResponseTypes } from './validators/grant-and-response-types.ts'
+import { rolesAndScopes } from './validators/roles-and-scopes.ts'
+import { applicationType } from './validators/application-type.ts'
+
+/** Every built-in validator, in the order they run. */
+export const builtInValidators: readonly Validator[] = [
+  ssaIssuer,
+  ssaSignature,
+  transportCertificate,
+  requestSignature,
+  audience,
+  requestIssuer,
+  freshness,
+  jtiReplay,
+  requiredAttributes,
+  redirectUriFormat,
+  redirectUriSubset,
+  hostnameConsistency,
+  tokenEndpointAuth,
+  algorithms,
+  grantAndResponseTypes,
+  rolesAndScopes,
+  applicationType,
+]
+
+/** Runs the enabled validators that apply to the context's operation; throws the first ValidationError. */
+export async function runPipeline(ctx: ValidationContext, validators: readonly Validator[] = builtInValidators): Promise<void> {
+  for (const validator of validators) {
+    if (!validator.operations.includes(ctx.operation)) continue
+    const options = ctx.config.validators[validator.id as ValidatorId] as { enabled: boolean } | undefined
+    if (options !== undefined && !options.enabled) continue
+    await validator.check(ctx)
+  }
+}

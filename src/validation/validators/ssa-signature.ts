@@ -1,0 +1,92 @@
+/**
+ * ssa-signature: the software statement is a JWS signed by its directory, verified with that directory's
+ * configured keys and algorithms only (UK-DCR-15, CDR-DCR-8, CDR-DCR-9, BR-DCR-5, SEC-1..10). When
+ * ssa-issuer is switched off, each configured directory is tried and the one whose key verifies becomes
+ * the SSA's directory; no key outside configuration is ever used. On success the verified payload
+ * replaces the decoded claims, so later checks read only signed values (SEC-10).
+ */
+import type { TrustedDirectory } from '../../trust/types.ts'
+import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
+import type { Claims, Validator } from '../context.ts'
+import { ValidationError } from '../errors.ts'
+
+const ID = 'ssa-signature'
+
+const quoted = (value: string | undefined): string => JSON.stringify((value ?? '').slice(0, 100))
+
+/** The description of a refused SSA signature: what is wrong and what to do. */
+function describe(error: JwsVerificationError, directory: TrustedDirectory): string {
+  const name = quoted(directory.issuer)
+  switch (error.reason) {
+    case 'signature':
+      return `software_statement signature does not verify with the keys of directory ${name}: obtain a new software statement from the directory`
+    case 'algorithm':
+      return `software_statement alg ${quoted(error.alg)} is not accepted from directory ${name} (accepted: ${directory.config.algorithms.join(', ')})`
+    case 'unknown-kid':
+      return error.kid === undefined
+        ? `software_statement has no kid and no single key of directory ${name} fits its alg`
+        : `software_statement kid ${quoted(error.kid)} is unknown to directory ${name}`
+    case 'keys-unavailable':
+      return `the signing keys of directory ${name} are unavailable, so software_statement cannot be verified; try again later`
+    case 'malformed':
+      return `software_statement is not an acceptable compact JWS: ${error.message}`
+    case 'payload':
+      return `software_statement payload is not acceptable: ${error.message}`
+  }
+}
+
+async function verifyWith(directory: TrustedDirectory, compact: string): Promise<Claims> {
+  const { claims } = await verifyCompactJws(compact, directory.keys, directory.config.algorithms)
+  return claims
+}
+
+export const ssaSignature: Validator = {
+  id: ID,
+  operations: ['create', 'update'],
+  requirements: ['UK-DCR-15', 'CDR-DCR-8', 'CDR-DCR-9', 'BR-DCR-5', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-9', 'SEC-10'],
+  summary: 'The software statement is signed with an accepted algorithm by a key of its (configured) directory.',
+  async check(ctx) {
+    const ssa = ctx.ssa
+    if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement is required', { claim: 'software_statement' })
+    const compact = ssa.compact
+    if (compact === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement must be a JWS signed by its directory, not a plain JSON object', { claim: 'software_statement' })
+
+    const fail = (error: unknown, directory: TrustedDirectory): never => {
+      if (!(error instanceof JwsVerificationError)) throw error
+      throw new ValidationError('invalid_software_statement', ID, describe(error, directory), { claim: 'software_statement', cause: error })
+    }
+
+    if (ctx.directory !== undefined) {
+      const directory = ctx.directory
+      ssa.claims = await verifyWith(directory, compact).catch((error: unknown) => fail(error, directory))
+      ssa.verified = true
+      return
+    }
+
+    // ssa-issuer is off: the directory is the configured one whose key verifies the SSA.
+    const failures: JwsVerificationError[] = []
+    for (const directory of ctx.directories.all()) {
+      try {
+        ssa.claims = await verifyWith(directory, compact)
+      } catch (error) {
+        if (!(error instanceof JwsVerificationError)) throw error
+        // A broken token is broken for every directory: say so rather than "no directory signed it".
+        if (error.reason === 'malformed' || error.reason === 'payload') fail(error, directory)
+        failures.push(error)
+        continue
+      }
+      ssa.verified = true
+      ctx.directory = directory
+      return
+    }
+    const unavailable = failures.some((failure) => failure.reason === 'keys-unavailable')
+    throw new ValidationError(
+      'invalid_software_statement',
+      ID,
+      unavailable
+        ? 'software_statement is not verified by any reachable trusted directory key, and some directory keys are unavailable; try again later'
+        : 'software_statement is not signed by a key of any trusted directory',
+      { claim: 'software_statement' },
+    )
+  },
+}

@@ -1,0 +1,72 @@
+/**
+ * Real keys and signed tokens for the signature tests: signers built with jose generateKeyPair, key sets
+ * with createLocalJWKSet (no network), and trusted directories / TPP key sets around them.
+ */
+import { base64url, CompactSign, createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose'
+import type { X509Certificate } from 'node:crypto'
+import { JwksUrlError } from '../../src/trust/remote-key-sets.ts'
+import type { Directories, KeySet, RemoteKeySets, TrustedDirectory } from '../../src/trust/types.ts'
+import { testConfig } from './context.ts'
+
+export type Signer = {
+  readonly alg: string
+  readonly kid: string
+  readonly privateKey: CryptoKey
+  readonly publicJwk: JWK
+  /** The public key as SPKI PEM text (what an HS256 confusion attack would use as the secret). */
+  readonly publicPem: string
+  /** Signs `payload` as a compact JWS; `header` is merged over `{ alg, kid, typ: 'JWT' }` (a key set to undefined is dropped). */
+  sign(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>
+}
+
+const encoder = new TextEncoder()
+
+export async function makeSigner(alg: 'PS256' | 'ES256' | 'RS256' | 'EdDSA', kid: string): Promise<Signer> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig' }
+  const publicPem = await exportSPKI(publicKey)
+  return {
+    alg,
+    kid,
+    privateKey,
+    publicJwk,
+    publicPem,
+    sign(payload, header = {}) {
+      const protectedHeader = Object.fromEntries(Object.entries({ alg, kid, typ: 'JWT', ...header }).filter(([, value]) => value !== undefined))
+      return new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader(protectedHeader as { alg: string }).sign(privateKey)
+    },
+  }
+}
+
+/** A compact JWS with any header and payload and the given signature bytes (for `alg: none` and broken tokens). */
+export function unsignedJws(header: Record<string, unknown>, payload: unknown, signature = ''): string {
+  return `${base64url.encode(JSON.stringify(header))}.${base64url.encode(typeof payload === 'string' ? payload : JSON.stringify(payload))}.${signature}`
+}
+
+/** An HS256 token keyed with the text of a public key (SEC-2 algorithm confusion). */
+export function hmacWithPublicKey(secretText: string, payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+  return new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header }).sign(encoder.encode(secretText))
+}
+
+export const keySetOf = (...signers: Signer[]): KeySet => createLocalJWKSet({ keys: signers.map((signer) => signer.publicJwk) } as JSONWebKeySet)
+
+/** A trusted directory with inline keys, as trust/directories.ts would build it from configuration. */
+export function makeDirectory(issuer: string, keys: KeySet, options: { algorithms?: string[]; transportCas?: X509Certificate[] } = {}): TrustedDirectory {
+  const base = testConfig().directories[0]!
+  return { issuer, config: { ...base, issuer, algorithms: options.algorithms ?? ['PS256', 'ES256'] }, keys, transportCas: options.transportCas ?? [] }
+}
+
+export function directoriesOf(...directories: TrustedDirectory[]): Directories {
+  return { byIssuer: (issuer) => directories.find((directory) => directory.issuer === issuer), all: () => directories }
+}
+
+/** TPP key sets by URL; an unknown URL throws like a refused fetch would. */
+export function remoteKeySetsOf(byUrl: Record<string, KeySet>): RemoteKeySets {
+  return {
+    forUrl(url) {
+      const keySet = byUrl[url]
+      if (keySet === undefined) throw new JwksUrlError('host-not-allowed', `host of ${url} is not in this test's key sets`)
+      return keySet
+    },
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The behaviour every Store must show, whatever keeps the data (SQLite now, PostgreSQL later): exact round
+ * trips, JTI replay refusal (SEC-11), one live registration per software id (SEC-37), one transaction per
+ * write (nothing half-written on a conflict), audit events (SEC-35), purging, and a race on one JTI with
+ * exactly one winner. A store's test file calls `storeContract` with a factory giving a fresh, empty store.
+ */
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { StoreConflictError, type AuditEvent, type ClientRecord, type Store, type UsedJti } from '../../src/store/store.ts'
+
+export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>
+
+const NOW = 1_760_000_000
+const DIRECTORY = 'OpenBanking Ltd'
+
+function client(overrides: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    clientId: randomUUID(),
+    softwareId: 'software-1',
+    orgId: 'org-1',
+    directoryIssuer: DIRECTORY,
+    metadata: { redirect_uris: ['https://tpp.example.com/cb'], token_endpoint_auth_method: 'private_key_jwt' },
+    softwareStatement: 'eyJhbGciOiJQUzI1NiJ9.eyJzb2Z0d2FyZV9pZCI6InNvZnR3YXJlLTEifQ.c2ln',
+    certificateThumbprint: 'x5t-thumbprint-1',
+    status: 'active',
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...overrides,
+  }
+}
+
+function audit(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return { at: NOW * 1000, operation: 'create', outcome: 'success', ...overrides }
+}
+
+function jti(issuer: string, id: string, expiresAt = NOW + 300): UsedJti {
+  return { issuer, jti: id, expiresAt }
+}
+
+/** The JTIs of one registration: the request's (issuer = software id) and the SSA's (issuer = directory). */
+function registrationJtis(record: ClientRecord, suffix = record.clientId): UsedJti[] {
+  return [jti(record.softwareId, `request-${suffix}`), jti(DIRECTORY, `ssa-${suffix}`)]
+}
+
+const exclusive = { exclusiveSoftwareId: true }
+const shared = { exclusiveSoftwareId: false }
+
+function isConflict(conflict: 'jti' | 'software_id', issuer?: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof StoreConflictError, `expected StoreConflictError, got ${String(error)}`)
+    assert.equal(error.conflict, conflict)
+    if (issuer !== undefined) assert.equal(error.issuer, issuer)
+    return true
+  }
+}
+
+function isNotConflict(error: unknown): boolean {
+  assert.ok(error instanceof Error)
+  assert.ok(!(error instanceof StoreConflictError), 'a missing or deleted client is not a conflict')
+  return true
+}
+
+export function storeContract(name: string, makeStore: StoreFactory): void {
+  /** Runs `body` against a fresh store and always cleans up. */
+  const withStore = (body: (store: Store) => Promise<void>) => async () => {
+    const { store, cleanup } = await makeStore()
+    try {
+      await body(store)
+    } finally {
+      await cleanup()
+    }
+  }
+
+  describe(`${name}: Store contract`, () => {
+    it('starts empty', withStore(async (store) => {
+      assert.deepEqual(await store.counts(), { clients: 0, jtis: 0, auditEvents: 0 })
+      assert.equal(await store.getClient(randomUUID()), undefined)
+    }))
+
+    it('creates a client and reads it back exactly, metadata included', withStore(async (store) => {
+      const metadata = {
+        zeta: 'first key stays first',
+        redirect_uris: ['https://tpp.example.com/cb', 'https://tpp.example.com/cb?x=1&y=%20'],
+        nested: { deeper: { list: [1, 2.5, -3, 0, 1e21, true, false, null, { k: 'v' }], empty: {} }, empty_list: [] },
+        unicode: 'Zoë – 銀行 – 🏦 – "quoted" \\ back\nslash',
+        alpha: null,
+        count: 9007199254740991,
+      }
+      const record = client({ metadata, orgId: undefined, directoryIssuer: undefined, softwareStatement: undefined, certificateThumbprint: undefined })
+      await store.createClient(record, registrationJtis(record), audit({ clientId: record.clientId }), shared)
+
+      const stored = await store.getClient(record.clientId)
+      assert.deepEqual(stored, record)
+      assert.equal(JSON.stringify(stored?.metadata), JSON.stringify(metadata), 'key order and values are kept')
+
+      const full = client()
+      await store.createClient(full, registrationJtis(full), audit(), shared)
+      assert.deepEqual(await store.getClient(full.clientId), full)
+    }))
+
+    it('records JTIs: used until they expire, per issuer', withStore(async (store) => {
+      const record = client()
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-a', NOW), false, 'not used before the registration')
+      await store.createClient(record, [jti(record.softwareId, 'request-a', NOW + 300)], audit(), shared)
+
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-a', NOW), true)
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-a', NOW + 299), true)
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-a', NOW + 300), false, 'expired at expiresAt')
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-a', NOW + 301), false)
+      assert.equal(await store.isJtiUsed('another-issuer', 'request-a', NOW), false, 'a jti is scoped to its issuer')
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-b', NOW), false)
+    }))
+
+    it('rejects a used JTI in createClient and writes nothing of that call', withStore(async (store) => {
+      const first = client()
+      await store.createClient(first, registrationJtis(first, 'one'), audit(), shared)
+      const before = await store.counts()
+
+      const second = client()
+      const reused = [jti(second.softwareId, 'request-two'), jti(DIRECTORY, 'ssa-one')]
+      await assert.rejects(store.createClient(second, reused, audit({ clientId: second.clientId }), shared), isConflict('jti', DIRECTORY))
+
+      assert.deepEqual(await store.counts(), before, 'no client, no JTI, no audit row from the refused call')
+      assert.equal(await store.getClient(second.clientId), undefined)
+      assert.equal(await store.isJtiUsed(second.softwareId, 'request-two', NOW), false, 'the other JTI of the refused call is not kept')
+    }))
+
+    it('rejects the same JTI twice within one createClient', withStore(async (store) => {
+      const record = client()
+      const twice = [jti(record.softwareId, 'same'), jti(record.softwareId, 'same')]
+      await assert.rejects(store.createClient(record, twice, audit(), shared), isConflict('jti', record.softwareId))
+      assert.deepEqual(await store.counts(), { clients: 0, jtis: 0, auditEvents: 0 })
+    }))
+
+    it('accepts a JTI again once its earlier use has expired', withStore(async (store) => {
+      const first = client({ createdAt: NOW, updatedAt: NOW })
+      await store.createClient(first, [jti(DIRECTORY, 'ssa-shared', NOW + 60)], audit(), shared)
+
+      const later = NOW + 120
+      const second = client({ createdAt: later, updatedAt: later })
+      await store.createClient(second, [jti(DIRECTORY, 'ssa-shared', later + 300)], audit(), shared)
+
+      assert.equal(await store.isJtiUsed(DIRECTORY, 'ssa-shared', later + 299), true, 'the new expiry replaces the old one')
+      assert.equal((await store.counts()).jtis, 1)
+    }))
+
+    it('rejects a second live registration of an exclusive software id, and frees it on delete', withStore(async (store) => {
+      const first = client({ softwareId: 'exclusive-software' })
+      await store.createClient(first, registrationJtis(first), audit(), exclusive)
+      const before = await store.counts()
+
+      const second = client({ softwareId: 'exclusive-software' })
+      await assert.rejects(store.createClient(second, registrationJtis(second), audit(), exclusive), isConflict('software_id'))
+      assert.deepEqual(await store.counts(), before, 'nothing of the refused registration is kept')
+      assert.equal(await store.getClient(second.clientId), undefined)
+      for (const used of registrationJtis(second)) assert.equal(await store.isJtiUsed(used.issuer, used.jti, NOW), false)
+
+      await store.deleteClient(first.clientId, NOW + 10, audit({ operation: 'delete', clientId: first.clientId }))
+      const third = client({ softwareId: 'exclusive-software' })
+      await store.createClient(third, registrationJtis(third), audit(), exclusive)
+      assert.equal((await store.getClient(third.clientId))?.status, 'active')
+
+      const fourth = client({ softwareId: 'exclusive-software' })
+      await assert.rejects(store.createClient(fourth, registrationJtis(fourth), audit(), exclusive), isConflict('software_id'))
+    }))
+
+    it('allows several registrations of one software id when it is not exclusive', withStore(async (store) => {
+      const first = client({ softwareId: 'shared-software' })
+      const second = client({ softwareId: 'shared-software' })
+      await store.createClient(first, registrationJtis(first), audit(), shared)
+      await store.createClient(second, registrationJtis(second), audit(), shared)
+      assert.equal((await store.counts()).clients, 2)
+      const other = client({ softwareId: 'other-software' })
+      await store.createClient(other, registrationJtis(other), audit(), exclusive)
+    }))
+
+    it('update replaces the record, records its JTIs and audit event', withStore(async (store) => {
+      const original = client()
+      await store.createClient(original, registrationJtis(original), audit(), shared)
+
+      const replaced: ClientRecord = {
+        ...original,
+        orgId: 'org-2',
+        directoryIssuer: 'Another Directory',
+        metadata: { redirect_uris: ['https://tpp.example.com/new'], scope: 'accounts payments' },
+        softwareStatement: 'eyJhbGciOiJQUzI1NiJ9.eyJ2ZXJzaW9uIjoyfQ.c2lnMg',
+        certificateThumbprint: 'x5t-thumbprint-2',
+        updatedAt: NOW + 100,
+      }
+      const updateJtis = [jti(original.softwareId, 'request-update', NOW + 400)]
+      await store.updateClient(replaced, updateJtis, audit({ operation: 'update', clientId: original.clientId }))
+
+      assert.deepEqual(await store.getClient(original.clientId), replaced)
+      assert.equal(await store.isJtiUsed(original.softwareId, 'request-update', NOW + 100), true)
+      assert.deepEqual(await store.counts(), { clients: 1, jtis: 3, auditEvents: 2 })
+      assert.equal((await store.listAudit(1))[0]?.operation, 'update')
+
+      const cleared: ClientRecord = { ...replaced, orgId: undefined, softwareStatement: undefined, certificateThumbprint: undefined, updatedAt: NOW + 200 }
+      await store.updateClient(cleared, [], audit({ operation: 'update' }))
+      assert.deepEqual(await store.getClient(original.clientId), cleared)
+    }))
+
+    it('rejects an update with a used JTI and keeps the record as it was', withStore(async (store) => {
+      const original = client()
+      await store.createClient(original, registrationJtis(original, 'one'), audit(), shared)
+      const before = await store.counts()
+
+      const replaced = { ...original, metadata: { changed: true }, updatedAt: NOW + 10 }
+      const reused = [jti(original.softwareId, 'fresh'), jti(original.softwareId, 'request-one')]
+      await assert.rejects(store.updateClient(replaced, reused, audit({ operation: 'update' })), isConflict('jti', original.softwareId))
+
+      assert.deepEqual(await store.getClient(original.clientId), original)
+      assert.deepEqual(await store.counts(), before)
+      assert.equal(await store.isJtiUsed(original.softwareId, 'fresh', NOW), false)
+    }))
+
+    it('rejects an update of a deleted or unknown client and writes nothing', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), shared)
+      await store.deleteClient(record.clientId, NOW + 5, audit({ operation: 'delete' }))
+      const before = await store.counts()
+      const deleted = await store.getClient(record.clientId)
+
+      const update = { ...record, metadata: { revived: true }, updatedAt: NOW + 10 }
+      await assert.rejects(store.updateClient(update, [jti(record.softwareId, 'request-update')], audit({ operation: 'update' })), isNotConflict)
+      await assert.rejects(store.updateClient(client(), [jti('someone', 'request-unknown')], audit({ operation: 'update' })), isNotConflict)
+
+      assert.deepEqual(await store.getClient(record.clientId), deleted, 'the deleted record is unchanged')
+      assert.deepEqual(await store.counts(), before, 'no JTI, no audit row')
+      assert.equal(await store.isJtiUsed(record.softwareId, 'request-update', NOW), false)
+    }))
+
+    it('delete marks the client deleted and records the audit event', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), exclusive)
+      await store.deleteClient(record.clientId, NOW + 50, audit({ operation: 'delete', clientId: record.clientId, at: (NOW + 50) * 1000 }))
+
+      assert.deepEqual(await store.getClient(record.clientId), { ...record, status: 'deleted', updatedAt: NOW + 50 })
+      assert.deepEqual(await store.counts(), { clients: 1, jtis: 2, auditEvents: 2 })
+      assert.deepEqual((await store.listAudit(1))[0], audit({ operation: 'delete', clientId: record.clientId, at: (NOW + 50) * 1000 }))
+    }))
+
+    it('rejects deleting a client twice or an unknown client and writes nothing', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), shared)
+      await store.deleteClient(record.clientId, NOW + 50, audit({ operation: 'delete' }))
+      const before = await store.counts()
+
+      await assert.rejects(store.deleteClient(record.clientId, NOW + 60, audit({ operation: 'delete' })), isNotConflict)
+      await assert.rejects(store.deleteClient(randomUUID(), NOW + 60, audit({ operation: 'delete' })), isNotConflict)
+      assert.deepEqual(await store.counts(), before)
+      assert.equal((await store.getClient(record.clientId))?.updatedAt, NOW + 50)
+    }))
+
+    it('records audit events on their own and lists them newest first', withStore(async (store) => {
+      const complete: AuditEvent = {
+        at: NOW * 1000 + 1,
+        operation: 'create',
+        outcome: 'rejected',
+        clientId: 'client-x',
+        softwareId: 'software-x',
+        errorCode: 'invalid_redirect_uri',
+        validator: 'redirect-uri-subset',
+        certificateThumbprint: 'x5t-x',
+        remoteAddress: '192.0.2.10',
+        detail: 'redirect_uris: https://evil.example/cb is not in the SSA software_redirect_uris',
+      }
+      const read = audit({ at: NOW * 1000 + 2, operation: 'read', clientId: 'client-x' })
+      const failed = audit({ at: NOW * 1000 + 3, operation: 'delete', outcome: 'error' })
+      await store.recordAudit(complete)
+      await store.recordAudit(read)
+      await store.recordAudit(failed)
+
+      assert.deepEqual(await store.listAudit(10), [failed, read, complete], 'every field round-trips; absent fields stay absent')
+      assert.deepEqual(await store.listAudit(2), [failed, read])
+      assert.deepEqual(await store.listAudit(0), [])
+      assert.deepEqual(await store.counts(), { clients: 0, jtis: 0, auditEvents: 3 })
+    }))
+
+    it('purges expired JTIs only and says how many', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, [
+        jti('issuer-a', 'expired-before', NOW - 10),
+        jti('issuer-a', 'expires-now', NOW),
+        jti('issuer-b', 'still-live', NOW + 1),
+      ], audit(), shared)
+
+      assert.equal(await store.purgeExpiredJtis(NOW), 2)
+      assert.equal((await store.counts()).jtis, 1)
+      assert.equal(await store.isJtiUsed('issuer-b', 'still-live', NOW), true)
+      assert.equal(await store.purgeExpiredJtis(NOW), 0, 'nothing left to purge')
+      assert.equal(await store.purgeExpiredJtis(NOW + 1), 1)
+      assert.equal((await store.counts()).clients, 1, 'purging touches JTIs only')
+    }))
+
+    it('lets exactly one of several concurrent registrations with the same JTI win', withStore(async (store) => {
+      const contenders = Array.from({ length: 8 }, () => client())
+      const results = await Promise.allSettled(contenders.map((record) =>
+        store.createClient(record, [jti(record.softwareId, `request-${record.clientId}`), jti(DIRECTORY, 'ssa-raced')], audit({ clientId: record.clientId }), shared)))
+
+      const won = results.filter((result) => result.status === 'fulfilled')
+      const lost = results.filter((result) => result.status === 'rejected')
+      assert.equal(won.length, 1)
+      for (const result of lost) isConflict('jti', DIRECTORY)(result.reason)
+      assert.deepEqual(await store.counts(), { clients: 1, jtis: 2, auditEvents: 1 })
+    }))
+
+    it('lets exactly one of several concurrent registrations of an exclusive software id win', withStore(async (store) => {
+      const contenders = Array.from({ length: 8 }, () => client({ softwareId: 'raced-software' }))
+      const results = await Promise.allSettled(contenders.map((record) => store.createClient(record, registrationJtis(record), audit(), exclusive)))
+
+      assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1)
+      for (const result of results) if (result.status === 'rejected') isConflict('software_id')(result.reason)
+      assert.deepEqual(await store.counts(), { clients: 1, jtis: 2, auditEvents: 1 })
+    }))
+
+    it('counts clients (deleted ones too), kept JTIs and audit events', withStore(async (store) => {
+      const one = client()
+      const two = client()
+      await store.createClient(one, registrationJtis(one), audit(), shared)
+      await store.createClient(two, [jti(two.softwareId, 'only-one')], audit(), shared)
+      await store.deleteClient(two.clientId, NOW + 1, audit({ operation: 'delete' }))
+      await store.recordAudit(audit({ operation: 'read' }))
+      assert.deepEqual(await store.counts(), { clients: 2, jtis: 3, auditEvents: 4 })
+    }))
+  })
+}
