@@ -21,7 +21,7 @@ export function renderValidationDoc(): string {
     '| --- | --- | --- | --- | --- |',
   ]
   builtInValidators.forEach((validator, index) => {
-    const errors = (validator.errors ?? []).map((code) => `\`${code}\``).join(', ')
+    const errors = validator.errors.map((code) => `\`${code}\``).join(', ')
     lines.push(`| ${index + 1} | \`${validator.id}\` | ${validator.summary.replace(/\|/g, '\\|')} | ${errors} | ${validator.requirements.join(', ')} |`)
   })
   lines.push(

@@ -52,6 +52,6 @@ export type Validator = {
   /** One line for docs/validation.md: what is checked. */
   readonly summary: string
   /** The RFC 7591 error codes this check can answer with, for docs/validation.md. */
-  readonly errors?: readonly RegistrationErrorCode[]
+  readonly errors: readonly RegistrationErrorCode[]
   check(ctx: ValidationContext): void | Promise<void>
 }

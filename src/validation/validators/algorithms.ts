@@ -21,6 +21,7 @@ export const algorithms: Validator = {
   operations: ['create', 'update'],
   requirements: ['FAPI-1', 'UK-DCR-44', 'SEC-1', 'SEC-2', 'SEC-3', 'OIDCR-3'],
   summary: 'Every signing algorithm named in the metadata is one the profile allows; none and HS* never are.',
+  errors: ['invalid_client_metadata'],
   check(ctx) {
     const options = ctx.config.validators[id]
     const allowed = options.allowed.filter((alg) => !isNeverAllowed(alg))

@@ -14,6 +14,7 @@ export const applicationType: Validator = {
   operations: ['create', 'update'],
   requirements: ['OIDCR-2', 'UK-DCR-18'],
   summary: 'application_type (absent: web) is one the profile accepts.',
+  errors: ['invalid_client_metadata'],
   check(ctx) {
     const { allowed } = ctx.config.validators[id]
     const type = readString(ctx.request.claims, 'application_type', { validator: id, error: 'invalid_client_metadata', where: 'request' }) ?? 'web'

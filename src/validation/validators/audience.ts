@@ -15,6 +15,7 @@ export const audience: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-21', 'CDR-DCR-13', 'SEC-8'],
   summary: "The request aud contains this server's issuer or one of the configured audiences.",
+  errors: ['invalid_client_metadata'],
   check(ctx) {
     const accepted = [ctx.config.issuer, ...ctx.config.audiences].filter((value) => value !== '')
     const acceptedText = accepted.map((value) => JSON.stringify(value)).join(' or ')

@@ -79,5 +79,6 @@ export const freshness: Validator = {
   operations: ['create', 'update'],
   requirements: ['SEC-12', 'SEC-13', 'UK-DCR-20', 'UK-DCR-36', 'CDR-DCR-10', 'BR-DCR-6'],
   summary: 'Request and software statement iat, exp and nbf are within the configured skew, maximum age and maximum lifetime.',
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   check,
 }

@@ -73,6 +73,7 @@ export const grantAndResponseTypes: Validator = {
   operations: ['create', 'update'],
   requirements: ['RFC7591-8', 'RFC7591-9', 'FAPI-8', 'UK-DCR-29'],
   summary: 'grant_types and response_types are accepted and consistent with each other; a CIBA grant carries valid backchannel claims.',
+  errors: ['invalid_client_metadata'],
   check(ctx) {
     const options = ctx.config.validators[id]
     const claims = ctx.request.claims

@@ -19,6 +19,7 @@ export const hostnameConsistency: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-39', 'RFC7591-26', 'SEC-26', 'SEC-27'],
   summary: "The software statement's redirect, client, logo, terms and policy URIs all share one host.",
+  errors: ['invalid_software_statement'],
   check(ctx) {
     if (ctx.ssa === undefined) {
       throw new ValidationError('invalid_software_statement', id, 'the request carries no software statement, so the host of its URIs cannot be checked; send a software_statement', { claim: 'software_statement' })

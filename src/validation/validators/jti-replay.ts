@@ -36,6 +36,7 @@ export const jtiReplay: Validator = {
   operations: ['create', 'update'],
   requirements: ['SEC-11', 'UK-DCR-22', 'UK-DCR-36', 'CDR-DCR-10'],
   summary: 'The jti of the request and of the software statement have not been used before by the same issuer.',
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   async check(ctx) {
     if (ctx.request.compact !== undefined) await checkUnused(ctx, ctx.request.claims, REQUEST, 'sign a new request with a fresh jti')
     if (ctx.ssa !== undefined && !isRegisteredSsa(ctx)) await checkUnused(ctx, ctx.ssa.claims, SSA, 'obtain a new software statement from the directory')

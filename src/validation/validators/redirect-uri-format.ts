@@ -35,6 +35,7 @@ export const redirectUriFormat: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-23', 'SEC-23', 'SEC-24', 'SEC-25', 'OIDCR-2', 'FAPI-4', 'SEC-19'],
   summary: 'Every redirect URI of the request and the software statement is an absolute https URL on a public host, without fragment, user information or wildcard, within the length and count limits.',
+  errors: ['invalid_redirect_uri', 'invalid_software_statement'],
   check(ctx) {
     const requested = ctx.request.claims['redirect_uris']
     if (Array.isArray(requested) && requested.length === 0) {

@@ -15,6 +15,7 @@ export const redirectUriSubset: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-24', 'CDR-DCR-14', 'BR-DCR-20', 'SEC-23', 'SEC-28'],
   summary: "Every requested redirect URI is, character for character, one of the software statement's redirect URIs.",
+  errors: ['invalid_redirect_uri', 'invalid_software_statement'],
   check(ctx) {
     const requested = readStringArray(ctx.request.claims, 'redirect_uris', { validator: id, error: 'invalid_redirect_uri', where: 'request' })
     if (requested === undefined) return

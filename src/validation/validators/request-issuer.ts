@@ -18,6 +18,7 @@ export const requestIssuer: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-19', 'UK-DCR-27'],
   summary: "The request iss, and software_id if present, equal the software statement's software id, which an update cannot change.",
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   check(ctx) {
     const claim = ctx.config.ssa.softwareIdClaim
     if (ctx.ssa === undefined) throw new ValidationError('invalid_software_statement', ID, `software_statement is required: its ${claim} must equal the request iss`, { claim: 'software_statement' })

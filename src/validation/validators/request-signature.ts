@@ -2,7 +2,8 @@
  * request-signature: the registration request is a JWS signed with an accepted algorithm by a key of the
  * TPP's JWKS, located by the verified SSA (`software_jwks_endpoint` in the UK, `jwks_uri` in the CDR)
  * (UK-DCR-14, CDR-DCR-12, CDR-DCR-9, SEC-1..10). The key set is never taken from the request or an
- * unverified SSA (SEC-10): this check needs ssa-signature to have verified the SSA first.
+ * unverified SSA (SEC-10): the SSA must have been verified first, unless the operator switched ssa-signature
+ * off, an explicit choice that start-up logs as a warning; the outbound fetch limits still apply then.
  */
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
@@ -40,6 +41,7 @@ export const requestSignature: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-14', 'CDR-DCR-9', 'CDR-DCR-12', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-9', 'SEC-10'],
   summary: "The request JWT is signed with an accepted algorithm by a key of the TPP JWKS named in the verified software statement.",
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   async check(ctx) {
     const compact = ctx.request.compact
     if (compact === undefined) throw new ValidationError('invalid_client_metadata', ID, 'the registration request must be a JWT signed by the software, not a plain JSON object')
@@ -47,7 +49,7 @@ export const requestSignature: Validator = {
     const claim = ctx.config.ssa.jwksUriClaim
     const ssa = ctx.ssa
     if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, `software_statement is required: its ${claim} locates the keys that verify the request`, { claim: 'software_statement' })
-    if (!ssa.verified) {
+    if (!ssa.verified && ctx.config.validators['ssa-signature'].enabled) {
       throw new ValidationError('invalid_software_statement', ID, `the software statement must be verified before its ${claim} is used to verify the request (enable ssa-signature)`, { claim })
     }
     const url = readString(ssa.claims, claim, SSA)

@@ -19,6 +19,7 @@ export const requiredAttributes: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-18', 'CDR-DCR-13'],
   summary: 'The claims the profile makes mandatory are present and not empty, in the request and in the software statement.',
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   check(ctx) {
     const options = ctx.config.validators[id]
     const missingInRequest = missingFrom(ctx.request.claims, options.request)

@@ -17,6 +17,7 @@ export const rolesAndScopes: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-28', 'UK-DCR-33'],
   summary: "Requested scopes are within those granted by the software statement's roles, plus the always-allowed ones.",
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   check(ctx) {
     const options = ctx.config.validators[id]
     const requested = readScope(ctx.request.claims, 'scope', { validator: id, error: 'invalid_client_metadata', where: 'request' })

@@ -123,6 +123,7 @@ export const tokenEndpointAuth: Validator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-25', 'UK-DCR-26', 'RFC8705-2', 'RFC8705-3', 'RFC7591-10', 'FAPI-2', 'OIDCR-4', 'BR-DCR-16'],
   summary: 'The token endpoint auth method is allowed and complete: a signing alg for JWT assertions, exactly one certificate identity matching the presented certificate for tls_client_auth, not both jwks and jwks_uri.',
+  errors: ['invalid_client_metadata'],
   check(ctx) {
     const options = ctx.config.validators[id]
     const claims = ctx.request.claims

@@ -1,0 +1,84 @@
+/** Configuration: defaults, profile preset, file, environment; every mistake stops start-up naming the key. */
+import assert from 'node:assert/strict'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { ConfigError } from '../../src/config/fields.ts'
+import { environmentOverrides, loadConfig, securityWarnings } from '../../src/config/load.ts'
+
+const minimal = {
+  issuer: 'https://bank.example.com',
+  directories: [{ issuer: 'OpenBanking Ltd', jwksUrl: 'https://keystore.openbankingtest.org.uk/keystore/openbanking.jwks' }],
+  server: { mode: 'proxy', proxy: { trustedAddresses: ['10.0.0.1'] } },
+}
+
+const rejects = (values: Record<string, unknown>, key: string, message?: RegExp) =>
+  assert.throws(
+    () => loadConfig({ values }),
+    (error: unknown) => error instanceof ConfigError && error.key === key && (message === undefined || message.test(error.message)),
+  )
+
+describe('loadConfig', () => {
+  it('fills every default and applies the UK preset', () => {
+    const config = loadConfig({ values: minimal })
+    assert.equal(config.profile, 'obuk')
+    assert.equal(config.server.bodyLimitBytes, 65536)
+    assert.equal(config.registration.unsupportedMediaTypeStatus, 400, 'UK-DCR-42 via the obuk preset')
+    assert.equal(config.validators.freshness.clockSkewSeconds, 60)
+    assert.deepEqual(config.directories[0]?.algorithms, ['PS256', 'ES256'])
+    assert.equal(config.store.synchronous, 'FULL')
+  })
+
+  it('lets a file override a preset value, and the environment override the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+    const file = join(dir, 'open-dcr.yaml')
+    await writeFile(file, 'registration:\n  unsupportedMediaTypeStatus: 415\nserver:\n  port: 9000\n')
+    const config = loadConfig({ file, values: minimal, env: { OPEN_DCR_SERVER__PORT: '9443', OPEN_DCR_VALIDATORS__JTI_REPLAY__ENABLED: 'false', OPEN_DCR_AUDIENCES: 'a,b' } })
+    assert.equal(config.registration.unsupportedMediaTypeStatus, 415)
+    assert.equal(config.server.port, 9443)
+    assert.equal(config.validators['jti-replay'].enabled, false)
+    assert.deepEqual(config.audiences, ['a', 'b'])
+  })
+
+  it('reads JSON files too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+    const file = join(dir, 'open-dcr.json')
+    await writeFile(file, JSON.stringify({ ...minimal, log: { level: 'warn' } }))
+    assert.equal(loadConfig({ file }).log.level, 'warn')
+  })
+
+  it('refuses an unknown key, naming it', () => rejects({ ...minimal, server: { ...minimal.server, prot: 1 } }, 'server.prot', /unknown key/))
+  it('refuses an unknown validator', () => rejects({ ...minimal, validators: { 'no-such-check': { enabled: false } } }, 'validators.no-such-check'))
+  it('refuses a wrong type, naming the key', () => rejects({ ...minimal, server: { ...minimal.server, port: '8443' } }, 'server.port', /integer/))
+  it('refuses a value out of range', () => rejects({ ...minimal, validators: { freshness: { clockSkewSeconds: 3600 } } }, 'validators.freshness.clockSkewSeconds', /between 0 and 300/))
+  it('refuses an unsupported algorithm', () => rejects({ ...minimal, validators: { 'request-signature': { algorithms: ['HS256'] } } }, 'validators.request-signature.algorithms', /HS256/))
+  it('refuses a missing issuer', () => rejects({ ...minimal, issuer: '' }, 'issuer', /required/))
+  it('refuses a configuration without directories', () => rejects({ ...minimal, directories: [] }, 'directories'))
+  it('refuses a directory without keys', () => rejects({ ...minimal, directories: [{ issuer: 'X' }] }, 'directories[0]', /jwksUrl/))
+  it('refuses mtls mode without TLS files', () => rejects({ ...minimal, server: { mode: 'mtls' } }, 'server.tls.keyFile'))
+  it('refuses proxy mode without trusted proxy addresses', () => rejects({ ...minimal, server: { mode: 'proxy' } }, 'server.proxy.trustedAddresses'))
+  it('refuses an unknown profile', () => rejects({ ...minimal, profile: 'mars' }, 'profile'))
+  it('refuses prototype keys', () => rejects({ ...minimal, metadataPolicy: JSON.parse('{"defaults":{"__proto__":{"x":1}}}') }, 'metadataPolicy.defaults.__proto__'))
+
+  it('refuses an environment variable naming no key, and a malformed value', () => {
+    assert.throws(() => environmentOverrides({ OPEN_DCR_SERVER__PROT: '1' }), (error: unknown) => error instanceof ConfigError && /no configuration key "PROT"/.test(error.message))
+    assert.throws(() => environmentOverrides({ OPEN_DCR_SERVER__PORT: 'eighty' }), (error: unknown) => error instanceof ConfigError && error.key === 'server.port')
+  })
+
+  it('refuses an unreadable or malformed file', async () => {
+    assert.throws(() => loadConfig({ file: '/nonexistent/open-dcr.yaml' }), ConfigError)
+    const dir = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+    const file = join(dir, 'bad.json')
+    await writeFile(file, '{ not json')
+    assert.throws(() => loadConfig({ file }), /not valid JSON/)
+  })
+
+  it('warns about dangerous switches and validators that are off', () => {
+    const config = loadConfig({ values: { ...minimal, outbound: { allowHttp: true }, validators: { audience: { enabled: false } } } })
+    const warnings = securityWarnings(config)
+    assert.ok(warnings.some((warning) => warning.startsWith('outbound.allowHttp is on')))
+    assert.ok(warnings.some((warning) => warning.includes('validator audience is off')))
+    assert.deepEqual(securityWarnings(loadConfig({ values: minimal })), [])
+  })
+})

@@ -1,0 +1,67 @@
+/**
+ * Behind a TLS-terminating proxy (RFC8705-10, SEC-29): the client certificate arrives in a header, which
+ * is believed only from a configured proxy address, and still has to chain to a directory's transport CA.
+ */
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { after, before, describe, it } from 'node:test'
+import { createCertificateAuthority } from '../../src/sandbox/ca.ts'
+import type { Sandbox } from '../../src/sandbox/sandbox.ts'
+import { sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+
+let sandbox: Sandbox
+before(async () => {
+  sandbox = await sharedSandbox()
+})
+after(() => sandbox.close())
+
+function post(s: TestServer, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${s.server.url}/register`, { method: 'POST', headers: { 'content-type': 'application/jwt', ...headers } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+const proxyValues = (trustedAddresses: string[]) => ({ server: { mode: 'proxy', proxy: { trustedAddresses } } })
+
+describe('proxy mode', () => {
+  it('registers with a URL-encoded PEM certificate header from a trusted proxy', async (t) => {
+    const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
+    assert.match(s.server.url, /^http:/)
+    const answer = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) })
+    assert.equal(answer.status, 201, JSON.stringify(answer.json))
+    const stored = await s.server.store.getClient(answer.json.client_id as string)
+    assert.ok(stored?.certificateThumbprint, 'the certificate thumbprint is registered')
+  })
+
+  it('accepts base64 DER in the header as well', async (t) => {
+    const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
+    const answer = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': sandbox.tpp.transport.certificate.raw.toString('base64') })
+    assert.equal(answer.status, 201, JSON.stringify(answer.json))
+  })
+
+  it('ignores the header from a peer that is not a configured proxy (SEC-29)', async (t) => {
+    const s = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
+    const answer = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) })
+    assert.equal(answer.status, 401)
+    assert.equal(answer.json.error, 'invalid_client')
+    assert.equal((await s.counts()).clients, 0)
+  })
+
+  it('refuses a header certificate that no directory CA issued, and a header with two certificates', async (t) => {
+    const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
+    const rogue = await (await createCertificateAuthority('Rogue CA')).issueClient({ subject: sandbox.tpp.transportSubject })
+    const forged = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(rogue.certificatePem) })
+    assert.equal(forged.status, 401)
+    assert.match(forged.json.error_description as string, /not issued by a CA this server trusts/)
+    const two = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem + rogue.certificatePem) })
+    assert.equal(two.status, 401)
+    assert.match(two.json.error_description as string, /exactly one/)
+    assert.equal((await s.counts()).clients, 0)
+  })
+})
