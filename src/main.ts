@@ -15,6 +15,7 @@ import type { Store } from './store/store.ts'
 import { createDirectories } from './trust/directories.ts'
 import { readPemCertificates } from './trust/pem-certificates.ts'
 import { createRemoteKeySets } from './trust/remote-key-sets.ts'
+import { loadServerKeys } from './tokens/server-keys.ts'
 
 export type RunningServer = {
   app: FastifyInstance
@@ -42,9 +43,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.server.mode === 'mtls' && anchors.length === 0) {
     throw new ConfigError('directories', 'in mode mtls at least one directory needs transportCaFiles (or set server.tls.clientCaFiles): no client certificate could be trusted')
   }
+  const serverKeys = await loadServerKeys(config.tokens.signingKeysFile, config.tokens.signingAlgorithm)
+  const clock = options.clock ?? Date.now
   const store = openStore(config.store)
-  const registration = createRegistrationService({ config, store, directories, remoteKeySets, ...(options.clock ? { clock: options.clock } : {}) })
-  const app = buildApp({ config, registration, anchors, logger })
+  const registration = createRegistrationService({ config, store, directories, remoteKeySets, clock })
+  const app = buildApp({ config, registration, anchors, logger, store, serverKeys, directories, remoteKeySets, clock })
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
   }, config.store.jtiPurgeIntervalSeconds * 1000)

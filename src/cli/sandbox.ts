@@ -43,7 +43,7 @@ export async function runSandbox(args: string[]): Promise<number> {
   const issuer = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
 
   const sandbox = await createSandbox({ dir })
-  const sandboxValues = merge(sandbox.serverConfigValues(issuer), { server: { host, port }, store: { path: join(dir, 'open-dcr.db') } })
+  const sandboxValues = merge(sandbox.serverConfigValues(issuer), { server: { host, port }, store: { path: join(dir, 'open-dcr.db') }, tokens: { signingKeysFile: join(dir, 'server-signing-keys.json') } })
   const config = loadConfig({ ...(values.config ? { file: values.config } : {}), values: sandboxValues, env: process.env })
   const server = await startServer(config)
   await writeFile(join(dir, SERVER_FILE), JSON.stringify({ url: server.url, issuer: config.issuer, profile: config.profile }, null, 2) + '\n')

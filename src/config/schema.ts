@@ -180,6 +180,26 @@ export const configSchema = object('open-dcr configuration', {
     dropUnknownMetadata: boolean('Drop request members that are not known client metadata instead of registering them (CDR-DCR-4).', true),
   }),
 
+  tokens: object('The token endpoint and its access tokens (RFC 6749 client credentials, RFC 8705)', {
+    signingKeysFile: string('Private JWKS (JSON) of the server signing keys. The first key signs; every key is published at /jwks, so a new key can be put first while tokens signed by the old one are still verified (rotation). Created with one new key when missing.', '.open-dcr/server-signing-keys.json'),
+    signingAlgorithm: string('Algorithm of a key generated when the keys file is missing.', 'PS256', { values: ['PS256', 'ES256'] }),
+    accessTokenLifetimeSeconds: integer('Lifetime of an access token.', 300, { min: 30, max: 3600, unit: 's' }),
+    clientAssertionMaxLifetimeSeconds: integer('Longest accepted `exp - iat` (and age) of a private_key_jwt client assertion.', 300, { min: 30, max: 3600, unit: 's' }),
+    certificateBound: boolean('Bind access tokens to the client certificate of the token request (`cnf.x5t#S256`, RFC8705-6, FAPI-3).', true),
+  }),
+
+  management: object('Reading, updating and deleting a registration (RFC 7592)', {
+    operations: stringList('Management operations offered at /register/{client_id}; the others answer 405 (UK-DCR-10, RFC7592-16).', ['read', 'update', 'delete'], { values: ['read', 'update', 'delete'] }),
+    tokenKind: string('What authorises management: `client-credentials`, an access token of the token endpoint issued to that client (UK-DCR-2, CDR-DCR-2), or `registration-access-token`, the RFC 7592 token returned at registration (BR-DCR-27).', 'client-credentials', {
+      values: ['client-credentials', 'registration-access-token'],
+    }),
+    requiredScope: string('Scope a client-credentials token must carry for management (CDR: `cdr:registration`); empty for none (UK-DCR-2).', ''),
+    rotation: string('When a registration access token is replaced: `never` (BR), `on-update` (each PUT), or `on-use` (each GET/PUT, the previous token still accepted for `rotationGraceSeconds`).', 'never', {
+      values: ['never', 'on-update', 'on-use'],
+    }),
+    rotationGraceSeconds: integer('How long the previous registration access token still works after a rotation, so that a lost response does not lock the TPP out.', 60, { min: 0, max: 3600, unit: 's' }),
+  }),
+
   store: object('Persistence', {
     kind: string('Store backend.', 'sqlite', { values: ['sqlite'] }),
     path: string('SQLite database file (created with its folder).', '.open-dcr/open-dcr.db'),

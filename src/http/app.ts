@@ -8,6 +8,9 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.ts'
 import type { RegistrationService } from '../registration/service.ts'
+import type { Store } from '../store/store.ts'
+import type { ServerKeys } from '../tokens/server-keys.ts'
+import type { Directories, RemoteKeySets } from '../trust/types.ts'
 import { toErrorAnswer, HttpError } from './errors.ts'
 import { registerRoutes } from './routes/register.ts'
 
@@ -17,11 +20,18 @@ export type AppDependencies = {
   /** CAs a client certificate must chain to: every directory's transport CAs plus server.tls.clientCaFiles. */
   anchors: readonly X509Certificate[]
   logger: Logger
+  store: Store
+  serverKeys: ServerKeys
+  directories: Directories
+  remoteKeySets: RemoteKeySets
+  /** Epoch milliseconds; tests freeze it. */
+  clock: () => number
 }
 
 const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
 
-export function buildApp({ config, registration, anchors, logger }: AppDependencies): FastifyInstance {
+export function buildApp(deps: AppDependencies): FastifyInstance {
+  const { config, registration, anchors, logger } = deps
   const https =
     config.server.mode === 'mtls'
       ? {
@@ -56,6 +66,7 @@ export function buildApp({ config, registration, anchors, logger }: AppDependenc
     throw new HttpError(404, 'not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)
   })
 
+  // Each route module adds its endpoints; they share these dependencies.
   registerRoutes(app, { config, registration, anchors })
   return app
 }

@@ -137,6 +137,9 @@ class SqliteDatabaseStore implements SqliteStore {
   readonly #listAudit: StatementSync
   readonly #purgeJtis: StatementSync
   readonly #counts: StatementSync
+  readonly #revokeToken: StatementSync
+  readonly #isTokenRevoked: StatementSync
+  readonly #purgeRevoked: StatementSync
 
   constructor(db: DatabaseSync, path: string) {
     this.path = path
@@ -163,6 +166,9 @@ class SqliteDatabaseStore implements SqliteStore {
       certificate_thumbprint, remote_address, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.#listAudit = db.prepare('SELECT * FROM audit_events ORDER BY id DESC LIMIT ?')
     this.#purgeJtis = db.prepare('DELETE FROM used_jtis WHERE expires_at <= ?')
+    this.#revokeToken = db.prepare('INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING')
+    this.#isTokenRevoked = db.prepare('SELECT 1 AS revoked FROM revoked_access_tokens WHERE jti = ? AND expires_at > ?')
+    this.#purgeRevoked = db.prepare('DELETE FROM revoked_access_tokens WHERE expires_at <= ?')
     this.#counts = db.prepare(`SELECT (SELECT COUNT(*) FROM clients) AS clients, (SELECT COUNT(*) FROM used_jtis) AS jtis,
       (SELECT COUNT(*) FROM audit_events) AS audit_events`)
   }
@@ -235,7 +241,20 @@ class SqliteDatabaseStore implements SqliteStore {
     return this.#listAudit.all(limit).map(auditFromRow)
   }
 
+  async recordJti(used: UsedJti, now: number): Promise<void> {
+    this.#transaction(() => this.#recordJtis([used], now))
+  }
+
+  async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
+    this.#revokeToken.run(jti, expiresAt)
+  }
+
+  async isAccessTokenRevoked(jti: string, now: number): Promise<boolean> {
+    return this.#isTokenRevoked.get(jti, now) !== undefined
+  }
+
   async purgeExpiredJtis(now: number): Promise<number> {
+    this.#purgeRevoked.run(now)
     return Number(this.#purgeJtis.run(now).changes)
   }
 

@@ -34,7 +34,7 @@ export type UsedJti = {
   expiresAt: number
 }
 
-export type AuditOperation = 'create' | 'read' | 'update' | 'delete'
+export type AuditOperation = 'create' | 'read' | 'update' | 'delete' | 'token'
 export type AuditOutcome = 'success' | 'rejected' | 'error'
 
 /** One attempt, never with keys, secrets or whole tokens (SEC-35). */
@@ -88,7 +88,12 @@ export interface Store {
   recordAudit(event: AuditEvent): Promise<void>
   /** Most recent audit events first. */
   listAudit(limit: number): Promise<AuditEvent[]>
-  /** Deletes JTIs expired at `now`; returns how many. */
+  /** Records one JTI on its own (e.g. a client assertion, RFC 7523); StoreConflictError('jti') when it is live. */
+  recordJti(used: UsedJti, now: number): Promise<void>
+  /** Refuses an access token before it expires (UK-DCR-6, RFC7592-5); kept until `expiresAt`. */
+  revokeAccessToken(jti: string, expiresAt: number): Promise<void>
+  isAccessTokenRevoked(jti: string, now: number): Promise<boolean>
+  /** Deletes JTIs and revoked-token rows expired at `now`; returns how many JTIs. */
   purgeExpiredJtis(now: number): Promise<number>
   counts(): Promise<StoreCounts>
   close(): Promise<void>

@@ -37,7 +37,7 @@ export type TestServer = {
 /** Starts a server trusting `sandbox`, with `values` merged over the sandbox configuration. */
 export async function startDcrServer(t: TestContext, sandbox: Sandbox, values: Record<string, unknown> = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'open-dcr-it-'))
-  const base = merge(sandbox.serverConfigValues(ISSUER), { server: { host: '127.0.0.1', port: 0 }, store: { path: join(dir, 'dcr.db') }, log: { level: 'silent' } })
+  const base = merge(sandbox.serverConfigValues(ISSUER), { server: { host: '127.0.0.1', port: 0 }, store: { path: join(dir, 'dcr.db') }, tokens: { signingKeysFile: join(dir, 'server-keys.json') }, log: { level: 'silent' } })
   const config = loadConfig({ values: merge(base, values) })
   const server = await startServer(config, { logger: pino({ level: 'silent' }) })
   t.after(async () => {

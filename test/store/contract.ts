@@ -324,5 +324,23 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       await store.recordAudit(audit({ operation: 'read' }))
       assert.deepEqual(await store.counts(), { clients: 2, jtis: 3, auditEvents: 4 })
     }))
+
+    it('records a lone JTI once, and again only after it expired', withStore(async (store) => {
+      await store.recordJti(jti('client-1', 'assertion-1', NOW + 60), NOW)
+      assert.equal(await store.isJtiUsed('client-1', 'assertion-1', NOW), true)
+      await assert.rejects(store.recordJti(jti('client-1', 'assertion-1', NOW + 60), NOW + 1), isConflict('jti', 'client-1'))
+      await store.recordJti(jti('client-1', 'assertion-1', NOW + 200), NOW + 61)
+      assert.equal(await store.isJtiUsed('client-1', 'assertion-1', NOW + 100), true)
+    }))
+
+    it('revokes access tokens until they expire, and purges them after', withStore(async (store) => {
+      assert.equal(await store.isAccessTokenRevoked('token-1', NOW), false)
+      await store.revokeAccessToken('token-1', NOW + 300)
+      await store.revokeAccessToken('token-1', NOW + 300)
+      assert.equal(await store.isAccessTokenRevoked('token-1', NOW), true)
+      assert.equal(await store.isAccessTokenRevoked('token-1', NOW + 300), false, 'an expired token needs no revocation entry')
+      await store.purgeExpiredJtis(NOW + 301)
+      assert.equal(await store.isAccessTokenRevoked('token-1', NOW), false, 'purged')
+    }))
   })
 }

@@ -64,7 +64,7 @@ CREATE TABLE exclusive_software (
 CREATE TABLE audit_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
-  operation TEXT NOT NULL CHECK (operation IN ('create', 'read', 'update', 'delete')),
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'read', 'update', 'delete', 'token')),
   outcome TEXT NOT NULL CHECK (outcome IN ('success', 'rejected', 'error')),
   client_id TEXT,
   software_id TEXT,
@@ -74,6 +74,18 @@ CREATE TABLE audit_events (
   remote_address TEXT,
   detail TEXT
 );
+`,
+  },
+  {
+    version: 2,
+    name: 'revoked_access_tokens',
+    sql: `
+-- Access tokens revoked before they expire (UK-DCR-6, RFC7592-5), kept until their own expiry.
+CREATE TABLE revoked_access_tokens (
+  jti TEXT PRIMARY KEY NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX revoked_access_tokens_expires_at ON revoked_access_tokens (expires_at);
 `,
   },
 ]
