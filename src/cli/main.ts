@@ -5,6 +5,7 @@
  * sandbox TPP (or any TPP, given its material) with a running server.
  */
 import { ConfigError } from '../config/fields.ts'
+import { runConformanceCommand } from './conformance.ts'
 import { runServe } from './serve.ts'
 import { runSandbox } from './sandbox.ts'
 import { runTpp } from './tpp.ts'
@@ -16,11 +17,12 @@ Usage:
   open-dcr serve --config FILE        start the server from a YAML or JSON configuration
   open-dcr sandbox [options]          start the server with a local sandbox directory (npm start)
   open-dcr tpp register [options]     register a client with a running server over mutual TLS
+  open-dcr conformance [options]      test any DCR endpoint against a catalogue of cases
 
 Run "open-dcr <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the operation failed (e.g. registration refused), 2 usage or configuration error.`
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve: runServe, sandbox: runSandbox, tpp: runTpp }
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve: runServe, sandbox: runSandbox, tpp: runTpp, conformance: runConformanceCommand }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv

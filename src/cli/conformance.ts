@@ -1,0 +1,122 @@
+/**
+ * `open-dcr conformance`: runs the conformance catalogue against a DCR endpoint — the running sandbox by
+ * default, or any server given the TPP's material — and prints a pass/fail table, with JSON and JUnit reports.
+ */
+import { X509Certificate } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { JWK } from 'jose'
+import { registrationCases } from '../conformance/cases.ts'
+import { sandboxMaterial, type ConformanceMaterial } from '../conformance/material.ts'
+import { junitXml, textTable } from '../conformance/report.ts'
+import { runConformance } from '../conformance/runner.ts'
+import type { IssuedCertificate } from '../sandbox/ca.ts'
+import { createSandboxDirectory } from '../sandbox/directory.ts'
+import { loadSandbox } from '../sandbox/sandbox.ts'
+import { restoreSandboxTpp } from '../sandbox/tpp.ts'
+import { SERVER_FILE } from './sandbox.ts'
+import { UsageError } from './usage-error.ts'
+
+const HELP = `Usage: open-dcr conformance [options]
+
+Runs a catalogue of positive and negative registration cases against a DCR endpoint and reports, for each,
+the expected and the actual answer. Exit code 0 when every case passes, 1 otherwise.
+
+Against the running sandbox (default):
+  --dir DIR              sandbox material (default .open-dcr)
+
+Against any DCR endpoint:
+  --server URL           base URL of the server (its /register is called)
+  --aud VALUE            the aud the server expects (its issuer)
+  --cert FILE --key FILE the TPP transport certificate and key (PEM)
+  --ca FILE              CA of the server's TLS certificate (default: system CAs)
+  --signing-key FILE     the TPP signing key, a private JWK (its kid must be in the TPP JWKS)
+  --software-id ID --org-id ID --jwks-url URL   the TPP as its SSAs name it
+  --ssa-key FILE         private JWK of a directory key the server trusts (fresh SSAs per case)
+  --ssa-issuer ISS       that directory's iss
+  --content-type TYPE    media type of requests (default application/jwt)
+
+Output:
+  --json                 print the report as JSON instead of a table
+  --report FILE          write the JSON report to FILE
+  --junit FILE           write a JUnit XML report to FILE
+  --only ID[,ID...]      run only these cases`
+
+async function transportFromFiles(certFile: string, keyFile: string): Promise<IssuedCertificate> {
+  const certificatePem = await readFile(certFile, 'utf8')
+  return { certificatePem, privateKeyPem: await readFile(keyFile, 'utf8'), certificate: new X509Certificate(certificatePem) }
+}
+
+const readJson = async (file: string): Promise<unknown> => JSON.parse(await readFile(file, 'utf8')) as unknown
+
+async function materialFromFiles(values: Record<string, string | boolean | undefined>): Promise<ConformanceMaterial> {
+  const need = (name: string): string => {
+    const value = values[name]
+    if (typeof value !== 'string') throw new UsageError(`--${name} is required when --server is given without a sandbox (see --help)`)
+    return value
+  }
+  const serverUrl = need('server')
+  const tpp = await restoreSandboxTpp({
+    softwareId: need('software-id'),
+    orgId: need('org-id'),
+    signingKey: (await readJson(need('signing-key'))) as JWK,
+    transport: await transportFromFiles(need('cert'), need('key')),
+    jwksUrl: need('jwks-url'),
+  })
+  const directory = await createSandboxDirectory({ issuer: need('ssa-issuer'), jwksUrl: 'https://unused.invalid/', signingKey: (await readJson(need('ssa-key'))) as JWK })
+  const jwksClaim = { software_jwks_endpoint: tpp.jwksUrl }
+  return {
+    serverUrl,
+    audience: need('aud'),
+    caPem: typeof values.ca === 'string' ? await readFile(values.ca, 'utf8') : undefined,
+    transport: tpp.transport,
+    contentType: typeof values['content-type'] === 'string' ? values['content-type'] : 'application/jwt',
+    issueSsa: (claims) => directory.issueSsa({ software_id: tpp.softwareId, org_id: tpp.orgId, ...jwksClaim, ...claims }),
+    registrationClaims: (ssa, overrides) => tpp.registrationClaims({ ssa, aud: need('aud'), overrides: overrides ?? {} }),
+    sign: (claims, options) => tpp.signRequest(claims, options),
+    kid: tpp.kid,
+  }
+}
+
+export async function runConformanceCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dir: { type: 'string' }, server: { type: 'string' }, aud: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
+      'signing-key': { type: 'string' }, 'software-id': { type: 'string' }, 'org-id': { type: 'string' }, 'jwks-url': { type: 'string' },
+      'ssa-key': { type: 'string' }, 'ssa-issuer': { type: 'string' }, 'content-type': { type: 'string' },
+      json: { type: 'boolean' }, report: { type: 'string' }, junit: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(HELP)
+    return 0
+  }
+  let material: ConformanceMaterial
+  if (values.cert !== undefined || values['signing-key'] !== undefined) material = await materialFromFiles(values)
+  else {
+    const dir = resolve(values.dir ?? '.open-dcr')
+    let running: { url: string; issuer: string }
+    try {
+      running = (await readJson(join(dir, SERVER_FILE))) as { url: string; issuer: string }
+    } catch {
+      throw new UsageError(`no running sandbox found in ${dir}: start one with "npm start", or give the TPP material (see --help)`)
+    }
+    material = sandboxMaterial(await loadSandbox(dir), { url: values.server ?? running.url, issuer: values.aud ?? running.issuer })
+  }
+  const only = values.only?.split(',').map((id) => id.trim())
+  const cases = only ? registrationCases.filter((c) => only.includes(c.id)) : registrationCases
+  if (only && cases.length !== only.length) throw new UsageError(`unknown case id in --only; known: ${registrationCases.map((c) => c.id).join(', ')}`)
+
+  const interactive = process.stdout.isTTY === true && !values.json
+  const report = await runConformance(material, {
+    cases,
+    onOutcome: interactive ? (outcome, index, total) => process.stdout.write(`\r[${index + 1}/${total}] ${outcome.id.padEnd(40)}${index + 1 === total ? '\n' : ''}`) : undefined,
+  })
+  if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2) + '\n')
+  if (values.junit) await writeFile(values.junit, junitXml(report))
+  console.log(values.json ? JSON.stringify(report, null, 2) : textTable(report, interactive))
+  return report.failed === 0 ? 0 : 1
+}

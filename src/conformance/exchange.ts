@@ -1,0 +1,27 @@
+/** One HTTP exchange of the conformance run, with TLS refusals kept as results rather than thrown. */
+import { mtlsRequest } from '../sandbox/mtls-client.ts'
+import type { ConformanceMaterial } from './material.ts'
+
+export type ExchangeResult = {
+  /** HTTP status, or 0 when the connection was refused before an answer (TLS handshake, reset). */
+  status: number
+  json: unknown
+  /** Why there was no HTTP answer, or a note of the case. */
+  note?: string
+}
+
+export async function exchange(material: ConformanceMaterial, request: { method: string; path: string; body?: string; contentType?: string; headers?: Record<string, string>; withoutCertificate?: boolean }): Promise<ExchangeResult> {
+  try {
+    const response = await mtlsRequest({
+      url: new URL(request.path, material.serverUrl).href,
+      method: request.method,
+      headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': request.contentType ?? material.contentType } : {}), ...request.headers },
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      ...(request.withoutCertificate ? {} : { cert: material.transport.certificatePem, key: material.transport.privateKeyPem }),
+      ...(material.caPem ? { ca: material.caPem } : {}),
+    })
+    return { status: response.status, json: response.json }
+  } catch (error) {
+    return { status: 0, json: undefined, note: `no HTTP answer: ${(error as Error).message}` }
+  }
+}
