@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError, leaves, resolve, type Field } from './fields.ts'
-import { configSchema, VALIDATOR_IDS, type Config } from './schema.ts'
+import { configSchema, VALIDATOR_IDS, type Config, type ValidatorId } from './schema.ts'
 import { profilePresets } from './profiles/index.ts'
 
 type Plain = Record<string, unknown>
@@ -132,6 +132,18 @@ function checkConsistency(config: Config): void {
   if (config.server.mode === 'proxy' && config.server.proxy.trustedAddresses.length === 0) {
     throw new ConfigError('server.proxy.trustedAddresses', 'is required in mode proxy: the certificate header is accepted only from these peers')
   }
+  for (const [name, claim] of Object.entries(config.metadataPolicy.fromSsa)) {
+    if (typeof claim !== 'string' || claim === '') throw new ConfigError(`metadataPolicy.fromSsa.${name}`, 'must name an SSA claim (a string)')
+  }
+  for (const [name, template] of Object.entries(config.errors.descriptions)) {
+    if (typeof template !== 'string' || template === '') throw new ConfigError(`errors.descriptions.${name}`, 'must be a description template (a string)')
+  }
+  const status = config.validators['software-status']
+  if (status.enabled && !/^https:\/\/[^/]/.test(status.registerBaseUrl)) {
+    throw new ConfigError('validators.software-status.registerBaseUrl', 'is required when software-status is on: the https base URL of the CDR Register')
+  }
+  const extension = config.customValidators.http.url
+  if (extension !== undefined && !/^https?:\/\/[^/]/.test(extension)) throw new ConfigError('customValidators.http.url', `must be an http(s) URL, got "${extension}"`)
 }
 
 /** Human-readable warnings for switches that weaken security, printed once at start-up. */
@@ -143,7 +155,17 @@ export function securityWarnings(config: Config): string[] {
     if (value === true) warnings.push(`${key} is on: ${field.doc}`)
   }
   for (const id of VALIDATOR_IDS) {
-    if (!config.validators[id].enabled) warnings.push(`validator ${id} is off (validators.${id}.enabled = false)`)
+    // A check the profile itself leaves off (e.g. request-signature for plain-JSON Brazil) is no weakening.
+    if (!config.validators[id].enabled && enabledByProfile(config.profile, id)) warnings.push(`validator ${id} is off (validators.${id}.enabled = false)`)
   }
   return warnings
+}
+
+/** Whether a validator is on in the profile preset, or by the schema default where the preset is silent. */
+function enabledByProfile(profile: string, id: ValidatorId): boolean {
+  const presetValidators = profilePresets[profile]?.validators as Record<string, { enabled?: unknown } | undefined> | undefined
+  const preset = presetValidators?.[id]?.enabled
+  if (typeof preset === 'boolean') return preset
+  const field = configSchema.fields.validators.fields[id].fields as { enabled?: Field }
+  return field.enabled?.kind === 'boolean' ? field.enabled.default : true
 }

@@ -13,6 +13,7 @@ export const VALIDATOR_IDS = [
   'ssa-issuer',
   'ssa-signature',
   'transport-certificate',
+  'software-status',
   'request-signature',
   'audience',
   'request-issuer',
@@ -46,6 +47,7 @@ export const configSchema = object('open-dcr configuration', {
       values: ['mtls', 'proxy'],
     }),
     bodyLimitBytes: integer('Largest accepted request body; larger bodies get 413 (SEC-19).', 65536, { min: 1024, max: 1048576, unit: 'bytes' }),
+    workers: integer('Processes that serve requests on the one port (node:cluster, src/cluster.ts); 1 = this process alone, 0 = one per CPU core. TLS, parsing and signature checks then use every core; the SQLite writes of all of them take turns on the database file.', 1, { min: 0, max: 64 }),
     tls: object('HTTPS server material (mode `mtls`)', {
       keyFile: string('PEM private key of the server certificate.', ''),
       certFile: string('PEM server certificate (chain).', ''),
@@ -66,6 +68,8 @@ export const configSchema = object('open-dcr configuration', {
     unsupportedMediaTypeStatus: integer('HTTP status for a refused `Content-Type`: 415, or 400 `invalid_request` where the profile\'s specification declares no 415 (UK-DCR-42).', 415, { min: 400, max: 415 }),
     allowMultiplePerSoftwareId: boolean('Allow several live registrations of one software_id (UK-DCR-40: yes; CDR-DCR-15, BR-DCR-25: no).', true),
     clientIdBytes: integer('Random bytes in a client_id (SEC-34: at least 16).', 16, { min: 16, max: 64, unit: 'bytes' }),
+    requireSoftwareStatement: boolean('Every request must carry a software statement (UK, CDR, Brazil). Off for plain RFC 7591, where a statement is optional but, when sent, is still verified before anything in it is used (RFC7591-14, RFC7591-17).', true),
+    initialAccessTokenHashes: stringList('SHA-256 hashes (base64url) of initial access tokens. When not empty, POST /register needs `Authorization: Bearer <token>` with one of these tokens (RFC7591-3); empty: open registration, as open banking does.', []),
   }),
 
   ssa: object('Claim names of the software statement for this profile', {
@@ -73,7 +77,8 @@ export const configSchema = object('open-dcr configuration', {
     orgIdClaim: string('SSA claim with the organisation id.', 'org_id'),
     redirectUrisClaim: string('SSA claim with the master list of redirect URIs.', 'software_redirect_uris'),
     jwksUriClaim: string("SSA claim with the URL of the TPP's signing JWKS.", 'software_jwks_endpoint'),
-    rolesClaim: string('SSA claim with the software roles.', 'software_roles'),
+    rolesClaim: string('SSA claim with the software roles: an array of strings (UK), one space-separated string (CDR), or an array of `{role, status}` objects of which only `status: Active` count (Brazil `software_statement_roles`, BR-DCR-9).', 'software_roles'),
+    scopeClaim: string('SSA claim with the granted scopes, used where `validators.roles-and-scopes.scopeSource` is `ssa-scope` (CDR).', 'scope'),
     uriClaims: stringList('SSA claims holding user-facing URIs that must share the redirect URIs\' host (hostname-consistency).', ['software_client_uri', 'software_logo_uri', 'software_tos_uri', 'software_policy_uri']),
   }),
 
@@ -102,12 +107,26 @@ export const configSchema = object('open-dcr configuration', {
 
   validators: object('The validation pipeline; each validator runs in the order of docs/validation.md and can be switched off', {
     'ssa-issuer': object('SSA issuer is a configured directory', { enabled: enabled('SSA iss = a trusted directory') }),
-    'ssa-signature': object('SSA signed by its directory', { enabled: enabled('SSA signature') }),
+    'ssa-signature': object('SSA signed by its directory', {
+      enabled: enabled('SSA signature'),
+      algorithms: stringList("SSA algorithms the profile accepts; a directory's own `algorithms` narrow this further (CDR-DCR-8, BR-DCR-5: PS256).", ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
+    }),
     'transport-certificate': object('Client certificate binds to the SSA', {
       enabled: enabled('transport certificate chain and subject'),
       subjectRules: stringList('How the certificate subject must name the SSA: `ob-legacy` (CN=software_id, OU=org_id), `obwac` (organizationIdentifier or CN carries org_id), `cdr` (no subject rule: chain only), `brazil` (UID=software_id, organizationIdentifier OFBBR-org_id or OU=org_id). Any one matching rule passes.', ['ob-legacy', 'obwac'], {
         values: ['ob-legacy', 'obwac', 'cdr', 'brazil'],
       }),
+    }),
+    'software-status': object('Data recipient and software product are ACTIVE at the CDR Register (CDR-DCR-25..28)', {
+      enabled: boolean('Run this validator (ADR and software product ACTIVE at the Register). Needs `registerBaseUrl`.', false),
+      registerBaseUrl: string('Base URL of the CDR Register, e.g. `https://api.cdr.gov.au`; the status paths `/cdr-register/v1/<industry>/data-recipients/status` and `.../brands/software-products/status` are appended (CDR-DCR-29).', ''),
+      industry: string('`{industry}` path segment of the status endpoints (CDR-DCR-29: only `all`).', 'all'),
+      apiVersion: string('`x-v` header sent to the status endpoints (CDR-DCR-29: 3).', '3'),
+      minApiVersion: string('`x-min-v` header sent to the status endpoints, the oldest version accepted (CDR-DCR-29: 2); empty to send none.', '2'),
+      cacheTtlSeconds: integer('How long fetched statuses are used before they are fetched again (CDR-DCR-25: react within 5 minutes).', 300, { min: 10, max: 3600, unit: 's' }),
+      maxStaleSeconds: integer('How long after `cacheTtlSeconds` cached statuses are still used while the Register cannot be reached; after that registration fails closed.', 0, { min: 0, max: 86400, unit: 's' }),
+      legalEntityIdClaim: string('SSA claim with the data recipient legal entity id, looked up in the data recipient statuses.', 'legal_entity_id'),
+      syncIntervalSeconds: integer('How often registrations of the CDR directory are checked against fresh Register statuses, suspending or reactivating them (CDR-DCR-25: every 2 to 5 minutes).', 300, { min: 60, max: 3600, unit: 's' }),
     }),
     'request-signature': object('Request JWT signed by a key of the TPP JWKS', {
       enabled: enabled('request signature'),
@@ -126,6 +145,7 @@ export const configSchema = object('open-dcr configuration', {
     }),
     'jti-replay': object('Each jti used once', {
       enabled: enabled('jti of request and SSA never seen before'),
+      requireSsaJti: boolean('The SSA must carry a `jti` (UK-DCR-36, CDR-DCR-10). Brazil SSAs carry none: off there, and an SSA jti is checked only when present.', true),
       retentionSeconds: integer('How long a jti without `exp` is remembered (at least the largest accepted age).', 86400, { min: 60, max: 31536000, unit: 's' }),
     }),
     'required-attributes': object('Mandatory claims', {
@@ -145,6 +165,11 @@ export const configSchema = object('open-dcr configuration', {
       methods: stringList('Accepted token_endpoint_auth_method values (FAPI-2).', ['private_key_jwt', 'tls_client_auth'], { values: TOKEN_ENDPOINT_AUTH_METHODS }),
       signingAlgorithms: stringList('Accepted token_endpoint_auth_signing_alg values.', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
       matchSubjectDn: boolean('For tls_client_auth, `tls_client_auth_subject_dn` must equal the presented certificate\'s subject (UK-DCR-26).', true),
+      subjectDnSyntax: string('How `tls_client_auth_subject_dn` is written: `rfc4514` (any RFC 4514 string), or `brazil`: only the subject DN identifies the certificate (no SAN, BR-DCR-16), attributes without an RFC 4514 short name are written `<oid>=#<hex DER>` and compared by value (BR-DCR-13, BR-DCR-14).', 'rfc4514', {
+        values: ['rfc4514', 'brazil'],
+      }),
+      allowJwksByValue: boolean('Accept client keys by value (`jwks`); off where only `jwks_uri` is allowed (BR-DCR-18, FAPI-7).', true),
+      jwksUriMatchesSsa: boolean('A request `jwks_uri` must equal the SSA\'s JWKS URI claim (`ssa.jwksUriClaim`) (BR-DCR-19).', false),
     }),
     algorithms: object('Signing algorithms named in metadata', {
       enabled: enabled('every *_alg claim in the allowed set'),
@@ -155,9 +180,13 @@ export const configSchema = object('open-dcr configuration', {
       enabled: enabled('allowed and mutually consistent (RFC7591-9)'),
       grantTypes: stringList('Accepted grant_types.', ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba']),
       responseTypes: stringList('Accepted response_types.', ['code', 'code id_token']),
+      jarmAndHybridClaims: boolean('`code` needs `authorization_signed_response_alg` (JARM), `code id_token` needs `id_token_encrypted_response_alg` and `_enc`, `authorization_encrypted_response_enc` needs `_alg`; encryption values from the lists below (CDR-DCR-13).', false),
+      encryptionAlgorithms: stringList('Accepted `id_token_encrypted_response_alg` / `authorization_encrypted_response_alg` values (when `jarmAndHybridClaims` is on).', ['RSA-OAEP', 'RSA-OAEP-256']),
+      encryptionEncodings: stringList('Accepted `id_token_encrypted_response_enc` / `authorization_encrypted_response_enc` values (when `jarmAndHybridClaims` is on).', ['A256GCM', 'A128CBC-HS256']),
     }),
     'roles-and-scopes': object('Scopes allowed by the SSA roles', {
       enabled: enabled('requested scopes ⊆ scopes of the SSA roles (UK-DCR-28)'),
+      scopeSource: string('Where the SSA grants scopes: `roles` (the roles claim through `roleScopes`: UK, Brazil) or `ssa-scope` (the SSA `scope` claim itself: CDR).', 'roles', { values: ['roles', 'ssa-scope'] }),
       roleScopes: stringListMap('Scopes each SSA role grants.', { AISP: ['accounts'], PISP: ['payments'], CBPII: ['fundsconfirmations'] }),
       alwaysAllowed: stringList('Scopes any client may have.', ['openid']),
     }),
@@ -178,6 +207,26 @@ export const configSchema = object('open-dcr configuration', {
     scopeFromRoles: boolean('When the request has no `scope`, register every scope the SSA roles allow (UK-DCR-33).', true),
     redirectUrisFromSsa: boolean('When the request has no `redirect_uris`, register the SSA\'s (UK-DCR-24).', true),
     dropUnknownMetadata: boolean('Drop request members that are not known client metadata instead of registering them (CDR-DCR-4).', true),
+    supportedScopes: stringList('Scopes this bank supports; other scopes (from the request, the SSA or its roles) are left out of the registration without an error (CDR-DCR-16). Empty: no filter.', []),
+    fromSsa: jsonObject('Metadata taken from differently named SSA claims, the SSA value winning over the request (BR-DCR-22, BR-DCR-23), e.g. `{"client_name":"software_client_name","jwks_uri":"software_jwks_uri"}`.', {}),
+  }),
+
+  errors: object('Error answers of refused registrations', {
+    descriptions: jsonObject('Replaces the `error_description` of a refusal. Keys: a validator id (`redirect-uri-subset`, `duplicate-registration`, `software-status`, ...) or an RFC 7591 error code as fallback; values: a template where `{detail}` is open-dcr\'s own description and `{claim}` the claim at fault (CDR-DCR-24).', {}),
+    duplicateError: string('RFC 7591 error code of a refused second registration of one software_id (CDR-DCR-23: the standard says `invalid_software_statement`, the mock data holder `invalid_client_metadata`).', 'invalid_client_metadata', {
+      values: ['invalid_client_metadata', 'invalid_software_statement'],
+    }),
+  }),
+
+  customValidators: object('Checks of your own, run after the built-in ones with the same contract (docs/extension-openapi.yaml, examples/)', {
+    modules: stringList('Module paths (absolute, or relative to the working directory) loaded at start; each default-exports a validator `{ id, operations, requirements, summary, errors, check(ctx) }` or an array of them.', []),
+    http: object('An HTTP extension service asked for a decision on each registration', {
+      url: optionalString('URL the registration facts are POSTed to (docs/extension-openapi.yaml); unset: no extension service.'),
+      timeoutMs: integer('Whole-call timeout of the extension service.', 2000, { min: 100, max: 30000, unit: 'ms' }),
+      maxResponseBytes: integer('Largest accepted answer of the extension service.', 65536, { min: 1024, max: 1048576, unit: 'bytes' }),
+      caFiles: stringList('Extra PEM CA files trusted for an https extension service, besides the system store.', []),
+      failOpen: boolean('Let a registration through when the extension service times out, fails or answers garbage. Off (fail closed) unless the service is purely advisory.', false, { dangerous: true }),
+    }),
   }),
 
   tokens: object('The token endpoint and its access tokens (RFC 6749 client credentials, RFC 8705)', {
@@ -198,6 +247,7 @@ export const configSchema = object('open-dcr configuration', {
       values: ['never', 'on-update', 'on-use'],
     }),
     rotationGraceSeconds: integer('How long the previous registration access token still works after a rotation, so that a lost response does not lock the TPP out.', 60, { min: 0, max: 3600, unit: 's' }),
+    allowSignedRecovery: boolean('Accept a PUT /register/{client_id} without Authorization when its fresh signed request and software statement pass the whole validation pipeline for the registered software, over the registered transport certificate or one whose subject names that software; answered with a new registration access token. Lets a TPP that lost its token recover without a service desk (docs/management.md).', true),
   }),
 
   store: object('Persistence', {
@@ -206,6 +256,7 @@ export const configSchema = object('open-dcr configuration', {
     synchronous: string('SQLite `synchronous` pragma. `FULL`: an answered registration survives a power loss. `NORMAL` is faster but may lose the last commits on power loss (never corrupts).', 'FULL', {
       values: ['FULL', 'NORMAL'],
     }),
+    groupCommit: boolean('Commit the writes of concurrent requests together: one transaction and one WAL sync for all the writes asked for in one turn of the event loop, each in its own savepoint. Every request is still answered only after its write is committed, so durability is that of `synchronous`; turning it off gives one sync per write (slower under load).', true),
     jtiPurgeIntervalSeconds: integer('How often expired JTIs are deleted.', 300, { min: 10, max: 86400, unit: 's' }),
   }),
 

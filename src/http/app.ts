@@ -13,6 +13,10 @@ import type { ServerKeys } from '../tokens/server-keys.ts'
 import type { Directories, RemoteKeySets } from '../trust/types.ts'
 import { toErrorAnswer, HttpError } from './errors.ts'
 import { registerRoutes } from './routes/register.ts'
+import { registerManagementRoutes } from './routes/register-management.ts'
+import { jwksRoutes } from './routes/jwks.ts'
+import { tokenRoutes } from './routes/token.ts'
+import { discoveryRoutes } from './routes/discovery.ts'
 
 export type AppDependencies = {
   config: Config
@@ -54,6 +58,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
 
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(READ_AS_TEXT, { parseAs: 'string' }, (_request, body, done) => done(null, body))
+  // Token requests (RFC 6749 §3.2): read as text, parsed and checked for repeated parameters by the route.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body))
   // Anything else is refused by the route's media-type check before this parser would read it.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
 
@@ -68,5 +74,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
 
   // Each route module adds its endpoints; they share these dependencies.
   registerRoutes(app, { config, registration, anchors })
+  registerManagementRoutes(app, deps)
+  tokenRoutes(app, deps)
+  jwksRoutes(app, deps)
+  discoveryRoutes(app, { config })
   return app
 }

@@ -4,6 +4,7 @@
  * stay in the log (no stack trace, no internal message leaves the server).
  */
 import type { FastifyError } from 'fastify'
+import { OAuthError } from '../tokens/token-errors.ts'
 import { ValidationError } from '../validation/errors.ts'
 
 /** A refusal decided at the HTTP layer: media type, body size, client certificate, unknown route. */
@@ -48,6 +49,11 @@ const describe = (message: string): string => {
 export function toErrorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof ValidationError) {
     return { status: 400, headers: { ...NO_STORE_HEADERS }, body: { error: error.error, error_description: describe(error.message), validator: error.validator }, internal: false }
+  }
+  if (error instanceof OAuthError) {
+    // RFC 6749 §5.2: a client that authenticated with an HTTP scheme is answered with a challenge in that scheme.
+    const challenge: Record<string, string> = error.error === 'invalid_client' && error.authScheme !== undefined ? { 'www-authenticate': `${error.authScheme} error="invalid_client"` } : {}
+    return { status: error.status, headers: { ...NO_STORE_HEADERS, ...challenge }, body: { error: error.error, error_description: describe(error.message) }, internal: false }
   }
   if (error instanceof HttpError) {
     return { status: error.status, headers: { ...NO_STORE_HEADERS, ...error.headers }, body: { error: error.error, error_description: describe(error.message) }, internal: false }

@@ -1,10 +1,13 @@
 /**
  * What the bank registers: the verified request metadata, the SSA's claims flattened to top-level members
- * (UK-DCR-5, CDR-DCR-20, RFC7591-21), and the bank's metadata policy (defaults, overrides), which may
- * register different values than asked and returns what it registered (UK-DCR-31..33, RFC7591-4/20).
+ * (UK-DCR-5, CDR-DCR-20, RFC7591-21), metadata taken from differently named SSA claims with the SSA winning
+ * (`fromSsa`, BR-DCR-22/23), metadata an extension service asked for, and the bank's metadata policy
+ * (defaults, overrides), which may register different values than asked and returns what it registered
+ * (UK-DCR-31..33, RFC7591-4/20). Scopes the bank does not support are left out silently (CDR-DCR-16).
  */
 import type { Config } from '../config/schema.ts'
 import type { Claims } from '../validation/context.ts'
+import { readRoles, scopesOfRoles } from '../validation/ssa-roles.ts'
 
 /** Client metadata names open-dcr registers (RFC 7591 §2, OIDC Registration §2, RFC 8705, UK CIBA, CDR JARM). */
 export const KNOWN_METADATA: ReadonlySet<string> = new Set([
@@ -34,18 +37,28 @@ const NARROWED_BY_REQUEST = new Set(['redirect_uris', 'scope'])
 
 const isKnown = (name: string): boolean => KNOWN_METADATA.has(name.split('#')[0]!)
 
-/** Scopes the SSA roles allow, with the always-allowed ones first (UK-DCR-28/33). */
+/** Scopes the SSA's active roles allow, with the always-allowed ones first (UK-DCR-28/33, BR-DCR-9/21). */
 function scopesFromRoles(config: Config, ssa: Claims): string[] {
   const { roleScopes, alwaysAllowed } = config.validators['roles-and-scopes']
-  const raw = ssa[config.ssa.rolesClaim]
-  const roles = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw.filter((role): role is string => typeof role === 'string') : []
-  const scopes = new Set(alwaysAllowed)
-  for (const role of roles) for (const scope of roleScopes[role] ?? []) scopes.add(scope)
-  return [...scopes]
+  const reading = readRoles(ssa[config.ssa.rolesClaim])
+  const roles = reading.kind === 'roles' ? reading.roles : []
+  return [...new Set([...alwaysAllowed, ...scopesOfRoles(roles, roleScopes)])]
 }
 
-/** The metadata to register (without client_id, client_id_issued_at and software_statement). */
-export function registeredMetadata(config: Config, request: Claims, ssa: Claims | undefined): Record<string, unknown> {
+/** CDR-DCR-16: only scopes the bank supports are registered; an empty list filters nothing. */
+function supportedOnly(scope: unknown, supported: readonly string[]): unknown {
+  if (supported.length === 0 || typeof scope !== 'string') return scope
+  return scope
+    .split(' ')
+    .filter((value) => value !== '' && supported.includes(value))
+    .join(' ')
+}
+
+/**
+ * The metadata to register (without client_id, client_id_issued_at and software_statement). `extension` is
+ * what an HTTP extension service asked for (ctx.extensionMetadata): only known client metadata is taken from it.
+ */
+export function registeredMetadata(config: Config, request: Claims, ssa: Claims | undefined, extension: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const policy = config.metadataPolicy
   const metadata: Record<string, unknown> = { ...structuredClone(policy.defaults) }
   for (const [name, value] of Object.entries(request)) {
@@ -62,8 +75,18 @@ export function registeredMetadata(config: Config, request: Claims, ssa: Claims 
     if (policy.redirectUrisFromSsa && metadata.redirect_uris === undefined && Array.isArray(ssa[config.ssa.redirectUrisClaim])) {
       metadata.redirect_uris = ssa[config.ssa.redirectUrisClaim]
     }
+    for (const [name, claim] of Object.entries(policy.fromSsa)) {
+      if (typeof claim !== 'string' || ssa[claim] === undefined) continue
+      if (NARROWED_BY_REQUEST.has(name) && request[name] !== undefined) continue
+      metadata[name] = ssa[claim] // BR-DCR-22: the statement's value wins over the request's
+    }
     if (policy.scopeFromRoles && metadata.scope === undefined) metadata.scope = scopesFromRoles(config, ssa).join(' ')
   }
+  for (const [name, value] of Object.entries(extension)) {
+    if (ENVELOPE.has(name) || SERVER_CONTROLLED.has(name) || !isKnown(name)) continue
+    metadata[name] = structuredClone(value)
+  }
   Object.assign(metadata, structuredClone(policy.overrides))
+  if (metadata.scope !== undefined) metadata.scope = supportedOnly(metadata.scope, policy.supportedScopes)
   return metadata
 }

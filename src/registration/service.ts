@@ -1,25 +1,40 @@
 /**
- * Registration as a sequence of small steps: decode the body, run the validation pipeline, build what the
- * bank registers, then write client, JTIs and audit event in one transaction. A refused request writes
- * only its audit event (DESIGN.md, Data).
+ * Registration and its management as sequences of small steps. Register (RFC 7591): decode the body, run
+ * the validation pipeline, build what the bank registers, then write client, JTIs, registration access
+ * token and audit event in one transaction. Read, update and delete (RFC 7592) run after the caller was
+ * authorised (management-authorization.ts): update runs the same pipeline for operation `update`, checks
+ * what an update may not change (update-request.ts) and replaces the metadata in full (RFC7592-9, UK-DCR-7);
+ * delete marks the client deleted and removes its registration access tokens (RFC7592-15, UK-DCR-9).
+ * A refused request writes only its audit event (DESIGN.md, Data).
  */
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../config/schema.ts'
-import type { AuditEvent, ClientRecord, Store } from '../store/store.ts'
+import type { AuditEvent, ClientRecord, RegistrationTokenRotation, Store } from '../store/store.ts'
 import { StoreConflictError } from '../store/store.ts'
+import { InvalidTokenError } from '../tokens/bearer-token-errors.ts'
+import { issuesRegistrationToken, newRegistrationToken, rotateRegistrationToken, type RegistrationTokenOperation } from '../tokens/registration-token.ts'
 import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/types.ts'
-import type { ValidationContext } from '../validation/context.ts'
+import type { Operation, ValidationContext } from '../validation/context.ts'
 import { ValidationError } from '../validation/errors.ts'
 import { runPipeline } from '../validation/pipeline.ts'
 import { jtisToRecord } from '../validation/validators/jti-replay.ts'
+import { NOT_THIS_CLIENT, type ManagementAuthorization } from './management-authorization.ts'
 import { registeredMetadata } from './metadata.ts'
-import { decodeRegistration } from './request.ts'
-import { clientInformation, type ClientInformation } from './response.ts'
+import { decodeRegistration, type DecodedRegistration } from './request.ts'
+import { clientInformation, registrationClientUri, type ClientInformation } from './response.ts'
+import { assertRecoveryCertificate, assertRecoveryTarget } from './signed-recovery.ts'
+import { assertUpdateRequest, softwareIdOf } from './update-request.ts'
 
 export type RegistrationInput = {
   body: string
   /** Lower-case media type without parameters, already accepted by the HTTP layer. */
   mediaType: string
+  certificate: ClientCertificate | undefined
+  remoteAddress: string
+}
+
+/** The connection facts of a read or delete. */
+export type ManagementInput = {
   certificate: ClientCertificate | undefined
   remoteAddress: string
 }
@@ -35,21 +50,67 @@ export type RegistrationDependencies = {
 
 export type RegistrationService = {
   register(input: RegistrationInput): Promise<ClientInformation>
+  /** RFC7592-7: the client information of an authorised caller (200), with a new registration access token where rotation asks for one. */
+  read(clientId: string, auth: ManagementAuthorization, input: ManagementInput): Promise<ClientInformation>
+  /** RFC7592-9..13: replaces the registration with a fresh, fully validated request (200). */
+  update(clientId: string, input: RegistrationInput, auth: ManagementAuthorization): Promise<ClientInformation>
+  /** RFC7592-15: deletes the registration (204). */
+  remove(clientId: string, auth: ManagementAuthorization, input: ManagementInput): Promise<void>
 }
 
 const stringOr = (value: unknown, fallback: string | undefined): string | undefined => (typeof value === 'string' && value !== '' ? value : fallback)
 
+/** The registration was deleted (or never existed) after the caller was authorised. */
+const clientGone = (): InvalidTokenError => new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+
 export function createRegistrationService(deps: RegistrationDependencies): RegistrationService {
   const { config, store } = deps
   const clock = deps.clock ?? Date.now
+  const usesRegistrationTokens = config.management.tokenKind === 'registration-access-token'
 
   async function refuse(error: unknown, audit: AuditEvent): Promise<never> {
     if (error instanceof ValidationError) {
       await store.recordAudit({ ...audit, outcome: 'rejected', errorCode: error.error, validator: error.validator, detail: error.message.slice(0, 500) })
+    } else if (error instanceof InvalidTokenError) {
+      await store.recordAudit({ ...audit, outcome: 'rejected', errorCode: error.error, validator: 'management-authorization', detail: `${error.reason}: ${error.message}`.slice(0, 500) })
     } else {
       await store.recordAudit({ ...audit, outcome: 'error', detail: 'internal error' })
     }
     throw error
+  }
+
+  /** RFC7592-1: in registration-access-token mode every answer names the configuration endpoint, and carries a token just issued. */
+  function information(client: ClientRecord, issuedToken?: string): ClientInformation {
+    if (!usesRegistrationTokens) return clientInformation(client)
+    return clientInformation(client, { registrationClientUri: registrationClientUri(config.issuer, client.clientId), registrationAccessToken: issuedToken })
+  }
+
+  /** A new token for `operation`, if registration access tokens are in use and the rotation policy issues one. */
+  function nextToken(operation: RegistrationTokenOperation, now: number): { token: string; rotation: RegistrationTokenRotation } | undefined {
+    if (!usesRegistrationTokens || !issuesRegistrationToken(config.management.rotation, operation)) return undefined
+    return rotateRegistrationToken(now, config.management.rotationGraceSeconds, operation)
+  }
+
+  function validationContext(operation: Operation, decoded: DecodedRegistration, certificate: ClientCertificate | undefined, nowMs: number, client: ClientRecord | undefined): ValidationContext {
+    const now = Math.floor(nowMs / 1000)
+    return {
+      operation,
+      config,
+      now,
+      request: decoded.request,
+      ssa: decoded.ssa,
+      directory: undefined,
+      certificate,
+      directories: deps.directories,
+      remoteKeySets: deps.remoteKeySets,
+      isJtiUsed: (issuer, jti) => store.isJtiUsed(issuer, jti, now),
+      client,
+    }
+  }
+
+  async function activeClient(clientId: string): Promise<ClientRecord | undefined> {
+    const client = await store.getClient(clientId)
+    return client?.status === 'active' ? client : undefined
   }
 
   async function register(input: RegistrationInput): Promise<ClientInformation> {
@@ -57,20 +118,7 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     const audit: AuditEvent = { at: nowMs, operation: 'create', outcome: 'success', certificateThumbprint: input.certificate?.thumbprint, remoteAddress: input.remoteAddress }
     let ctx: ValidationContext | undefined
     try {
-      const decoded = decodeRegistration(input.body, input.mediaType, config)
-      ctx = {
-        operation: 'create',
-        config,
-        now: Math.floor(nowMs / 1000),
-        request: decoded.request,
-        ssa: decoded.ssa,
-        directory: undefined,
-        certificate: input.certificate,
-        directories: deps.directories,
-        remoteKeySets: deps.remoteKeySets,
-        isJtiUsed: (issuer, jti) => store.isJtiUsed(issuer, jti, Math.floor(nowMs / 1000)),
-        client: undefined,
-      }
+      ctx = validationContext('create', decodeRegistration(input.body, input.mediaType, config), input.certificate, nowMs, undefined)
       await runPipeline(ctx)
     } catch (error) {
       const ssaSoftwareId = ctx?.ssa?.claims[config.ssa.softwareIdClaim]
@@ -78,10 +126,9 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     }
 
     const ssaClaims = ctx.ssa?.claims
-    const softwareId = stringOr(ssaClaims?.[config.ssa.softwareIdClaim], stringOr(ctx.request.claims.software_id, stringOr(ctx.request.claims.iss, undefined)))
     const client: ClientRecord = {
       clientId: randomBytes(config.registration.clientIdBytes).toString('base64url'),
-      softwareId: softwareId ?? '',
+      softwareId: softwareIdOf(ctx, config) ?? '',
       orgId: stringOr(ssaClaims?.[config.ssa.orgIdClaim], undefined),
       directoryIssuer: ctx.directory?.issuer,
       metadata: registeredMetadata(config, ctx.request.claims, ssaClaims),
@@ -93,15 +140,89 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     }
     const jtis = config.validators['jti-replay'].enabled ? jtisToRecord(ctx) : []
     const success: AuditEvent = { ...audit, clientId: client.clientId, softwareId: client.softwareId }
+    const first = usesRegistrationTokens ? newRegistrationToken() : undefined
     try {
-      await store.createClient(client, jtis, success, { exclusiveSoftwareId: !config.registration.allowMultiplePerSoftwareId })
+      await store.createClient(client, jtis, success, { exclusiveSoftwareId: !config.registration.allowMultiplePerSoftwareId, registrationTokenHash: first?.hash })
     } catch (error) {
       return refuse(conflictAsValidationError(error, client.softwareId, ctx.ssa?.claims.iss), { ...audit, softwareId: client.softwareId })
     }
-    return clientInformation(client)
+    return information(client, first?.token)
   }
 
-  return { register }
+  async function read(clientId: string, auth: ManagementAuthorization, input: ManagementInput): Promise<ClientInformation> {
+    const nowMs = clock()
+    const now = Math.floor(nowMs / 1000)
+    const audit: AuditEvent = { at: nowMs, operation: 'read', outcome: 'success', clientId, certificateThumbprint: input.certificate?.thumbprint, remoteAddress: input.remoteAddress }
+    const client = await activeClient(clientId)
+    if (client === undefined) return refuse(clientGone(), audit)
+    const success: AuditEvent = { ...audit, softwareId: client.softwareId }
+    const next = auth.kind === 'registration-access-token' ? nextToken('read', now) : undefined
+    try {
+      if (next === undefined) await store.recordAudit(success)
+      else await store.rotateRegistrationToken(clientId, next.rotation, now, success)
+    } catch (error) {
+      if (await activeClient(clientId)) throw error
+      return refuse(clientGone(), audit)
+    }
+    return information(client, next?.token)
+  }
+
+  async function update(clientId: string, input: RegistrationInput, auth: ManagementAuthorization): Promise<ClientInformation> {
+    const nowMs = clock()
+    const audit: AuditEvent = { at: nowMs, operation: 'update', outcome: 'success', clientId, certificateThumbprint: input.certificate?.thumbprint, remoteAddress: input.remoteAddress }
+    const recovery = auth.kind === 'signed-recovery'
+    let ctx: ValidationContext
+    let client: ClientRecord | undefined
+    try {
+      const decoded = decodeRegistration(input.body, input.mediaType, config)
+      client = await activeClient(clientId)
+      if (recovery) assertRecoveryTarget(client, decoded, config)
+      else if (client === undefined) throw clientGone()
+      ctx = validationContext('update', decoded, input.certificate, nowMs, client)
+      await runPipeline(ctx)
+      assertUpdateRequest(ctx, client)
+      if (recovery) assertRecoveryCertificate(client, input.certificate, ctx.ssa?.claims, config)
+    } catch (error) {
+      return refuse(error, { ...audit, softwareId: client?.softwareId })
+    }
+
+    const ssaClaims = ctx.ssa?.claims
+    const replaced: ClientRecord = {
+      ...client,
+      orgId: stringOr(ssaClaims?.[config.ssa.orgIdClaim], client.orgId),
+      directoryIssuer: ctx.directory?.issuer ?? client.directoryIssuer,
+      metadata: registeredMetadata(config, ctx.request.claims, ssaClaims),
+      softwareStatement: ctx.ssa?.compact,
+      // The registration follows the certificate of the latest proven update (e.g. after a certificate renewal).
+      certificateThumbprint: input.certificate?.thumbprint ?? client.certificateThumbprint,
+      updatedAt: ctx.now,
+    }
+    const jtis = config.validators['jti-replay'].enabled ? jtisToRecord(ctx) : []
+    const next = auth.kind === 'access-token' ? undefined : nextToken(recovery ? 'recovery' : 'update', ctx.now)
+    const success: AuditEvent = { ...audit, softwareId: client.softwareId, ...(recovery ? { detail: 'signed recovery' } : {}) }
+    try {
+      await store.updateClient(replaced, jtis, success, { registrationToken: next?.rotation })
+    } catch (error) {
+      if (!(error instanceof StoreConflictError) && !(await activeClient(clientId))) return refuse(clientGone(), { ...audit, softwareId: client.softwareId })
+      return refuse(conflictAsValidationError(error, client.softwareId, ssaClaims?.iss), { ...audit, softwareId: client.softwareId })
+    }
+    return information(replaced, next?.token)
+  }
+
+  async function remove(clientId: string, _auth: ManagementAuthorization, input: ManagementInput): Promise<void> {
+    const nowMs = clock()
+    const audit: AuditEvent = { at: nowMs, operation: 'delete', outcome: 'success', clientId, certificateThumbprint: input.certificate?.thumbprint, remoteAddress: input.remoteAddress }
+    const client = await activeClient(clientId)
+    if (client === undefined) return refuse(clientGone(), audit)
+    try {
+      await store.deleteClient(clientId, Math.floor(nowMs / 1000), { ...audit, softwareId: client.softwareId })
+    } catch (error) {
+      if (await activeClient(clientId)) throw error
+      return refuse(clientGone(), { ...audit, softwareId: client.softwareId })
+    }
+  }
+
+  return { register, read, update, remove }
 }
 
 /** A unique-key conflict at commit is the same refusal the validators give, raced by another request (SEC-11, SEC-37). */

@@ -4,12 +4,16 @@
  */
 import type { Config } from '../config/schema.ts'
 import { openSqliteStore, type SqliteSynchronous } from './sqlite.ts'
+import { openThreadedSqliteStore } from './sqlite-writer.ts'
 import type { Store } from './store.ts'
 
 export function openStore(config: Config['store']): Store {
   switch (config.kind) {
     case 'sqlite':
-      return openSqliteStore({ path: config.path, synchronous: sqliteSynchronous(config.synchronous) })
+      // Group commit runs the writes on their own thread (sqlite-writer.ts), so no request waits behind a WAL sync.
+      return config.groupCommit
+        ? openThreadedSqliteStore({ path: config.path, synchronous: sqliteSynchronous(config.synchronous) })
+        : openSqliteStore({ path: config.path, synchronous: sqliteSynchronous(config.synchronous) })
     default:
       throw new TypeError(`store.kind "${config.kind}" is not supported (supported: sqlite)`)
   }

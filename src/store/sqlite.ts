@@ -2,16 +2,29 @@
  * The embedded store: one SQLite file through node:sqlite, in WAL mode, with `synchronous` FULL by default so
  * that an answered registration survives a power loss. Each write is one BEGIN IMMEDIATE transaction, so a
  * registration, its JTIs and its audit event land together or not at all, and a second process on the same
- * file waits (busy_timeout) instead of failing.
+ * file waits (busy_timeout) instead of failing. With group commit, the writes of one event-loop turn share
+ * one transaction (each in a savepoint) and one WAL sync, and each is answered only after that COMMIT.
  * SEC-11: (issuer, jti) is a primary key; a live row refuses the insert, an expired leftover is replaced.
  * SEC-37: one live registration per software id is a primary key on exclusive_software, not a read-then-write.
  * SEC-35: only the record, the JTIs and the audit event are written; nothing is logged.
+ * RFC7592-8/17, SEC-32: registration access tokens are rows of hashes; a rotation caps every earlier token of
+ * the client at its grace deadline and inserts the new one as the client's single current token.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { sqliteMigrations, type Migration } from './migrations/sqlite.ts'
-import { StoreConflictError, type AuditEvent, type ClientRecord, type CreateOptions, type Store, type StoreCounts, type UsedJti } from './store.ts'
+import {
+  StoreConflictError,
+  type AuditEvent,
+  type ClientRecord,
+  type CreateOptions,
+  type RegistrationTokenRotation,
+  type Store,
+  type StoreCounts,
+  type UpdateOptions,
+  type UsedJti,
+} from './store.ts'
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL'
 
@@ -24,6 +37,13 @@ export type SqliteStoreOptions = {
    * last commits may be lost on a power loss.
    */
   synchronous: SqliteSynchronous
+  /**
+   * Group commit (default off here; on in the configuration, `store.groupCommit`): the writes asked for
+   * during one turn of the event loop share one transaction and so one WAL sync, each in its own savepoint so
+   * that one refused write (a used JTI) leaves the others intact. Every write still resolves only after the
+   * COMMIT of its batch, so with `synchronous` FULL an answered registration survives a power loss.
+   */
+  groupCommit?: boolean
 }
 
 /** The pragmas in force on the store's connection, as SQLite reports them. */
@@ -73,7 +93,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.exec(`PRAGMA synchronous = ${options.synchronous}`)
     db.exec('PRAGMA foreign_keys = ON')
     applyMigrations(db, sqliteMigrations, options.path)
-    return new SqliteDatabaseStore(db, options.path)
+    return new SqliteDatabaseStore(db, options.path, options.groupCommit ?? false)
   } catch (error) {
     db.close()
     throw error
@@ -119,12 +139,21 @@ function schemaVersion(db: DatabaseSync): number {
 
 type Row = Record<string, unknown>
 
+/** A write waiting for its group commit. */
+type PendingWrite = { work: () => void; resolve: () => void; reject: (error: unknown) => void }
+
 class SqliteDatabaseStore implements SqliteStore {
   readonly path: string
   readonly #db: DatabaseSync
   readonly #begin: StatementSync
   readonly #commit: StatementSync
   readonly #rollback: StatementSync
+  readonly #savepoint: StatementSync
+  readonly #releaseSavepoint: StatementSync
+  readonly #rollbackToSavepoint: StatementSync
+  readonly #groupCommit: boolean
+  /** Writes waiting for the next group commit (group commit only). */
+  #pending: PendingWrite[] = []
   readonly #isJtiUsed: StatementSync
   readonly #insertJti: StatementSync
   readonly #insertClient: StatementSync
@@ -140,10 +169,22 @@ class SqliteDatabaseStore implements SqliteStore {
   readonly #revokeToken: StatementSync
   readonly #isTokenRevoked: StatementSync
   readonly #purgeRevoked: StatementSync
+  readonly #insertRegistrationToken: StatementSync
+  readonly #capRegistrationTokens: StatementSync
+  readonly #dropExpiredRegistrationTokens: StatementSync
+  readonly #findRegistrationToken: StatementSync
+  readonly #deleteRegistrationToken: StatementSync
+  readonly #deleteClientRegistrationTokens: StatementSync
+  readonly #purgeRegistrationTokens: StatementSync
+  readonly #isActive: StatementSync
 
-  constructor(db: DatabaseSync, path: string) {
+  constructor(db: DatabaseSync, path: string, groupCommit: boolean) {
     this.path = path
     this.#db = db
+    this.#groupCommit = groupCommit
+    this.#savepoint = db.prepare('SAVEPOINT write')
+    this.#releaseSavepoint = db.prepare('RELEASE write')
+    this.#rollbackToSavepoint = db.prepare('ROLLBACK TO write')
     this.#begin = db.prepare('BEGIN IMMEDIATE')
     this.#commit = db.prepare('COMMIT')
     this.#rollback = db.prepare('ROLLBACK')
@@ -169,6 +210,18 @@ class SqliteDatabaseStore implements SqliteStore {
     this.#revokeToken = db.prepare('INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING')
     this.#isTokenRevoked = db.prepare('SELECT 1 AS revoked FROM revoked_access_tokens WHERE jti = ? AND expires_at > ?')
     this.#purgeRevoked = db.prepare('DELETE FROM revoked_access_tokens WHERE expires_at <= ?')
+    this.#insertRegistrationToken = db.prepare('INSERT INTO registration_tokens (token_hash, client_id, valid_until) VALUES (?, ?, NULL)')
+    // Every token of the client still valid at the deadline ends at the deadline; earlier deadlines stay.
+    this.#capRegistrationTokens = db.prepare(`UPDATE registration_tokens SET valid_until = ?
+      WHERE client_id = ? AND (valid_until IS NULL OR valid_until > ?)`)
+    this.#dropExpiredRegistrationTokens = db.prepare('DELETE FROM registration_tokens WHERE client_id = ? AND valid_until IS NOT NULL AND valid_until <= ?')
+    this.#findRegistrationToken = db.prepare(`SELECT registration_tokens.client_id AS client_id FROM registration_tokens
+      JOIN clients ON clients.client_id = registration_tokens.client_id
+      WHERE registration_tokens.token_hash = ? AND (registration_tokens.valid_until IS NULL OR registration_tokens.valid_until > ?) AND clients.status = 'active'`)
+    this.#deleteRegistrationToken = db.prepare('DELETE FROM registration_tokens WHERE token_hash = ?')
+    this.#deleteClientRegistrationTokens = db.prepare('DELETE FROM registration_tokens WHERE client_id = ?')
+    this.#purgeRegistrationTokens = db.prepare('DELETE FROM registration_tokens WHERE valid_until IS NOT NULL AND valid_until <= ?')
+    this.#isActive = db.prepare("SELECT 1 AS active FROM clients WHERE client_id = ? AND status = 'active'")
     this.#counts = db.prepare(`SELECT (SELECT COUNT(*) FROM clients) AS clients, (SELECT COUNT(*) FROM used_jtis) AS jtis,
       (SELECT COUNT(*) FROM audit_events) AS audit_events`)
   }
@@ -180,7 +233,7 @@ class SqliteDatabaseStore implements SqliteStore {
   /** JTIs count as expired against `client.createdAt`. */
   async createClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent, options: CreateOptions): Promise<void> {
     if (client.status !== 'active') throw new TypeError(`createClient needs an active client record, got status "${client.status}"`)
-    this.#transaction(() => {
+    return this.#transaction(() => {
       this.#insertClient.run(
         client.clientId,
         client.softwareId,
@@ -196,14 +249,15 @@ class SqliteDatabaseStore implements SqliteStore {
       if (options.exclusiveSoftwareId && this.#claimSoftware.run(client.softwareId, client.clientId).changes === 0) {
         throw new StoreConflictError('software_id', `software_id "${client.softwareId}" already has an active registration; delete it before registering again`)
       }
+      if (options.registrationTokenHash !== undefined) this.#insertRegistrationToken.run(options.registrationTokenHash, client.clientId)
       this.#recordJtis(jtis, client.createdAt)
       this.#recordAudit(audit)
     })
   }
 
   /** JTIs count as expired against `client.updatedAt`. software_id, status and created_at stay as stored. */
-  async updateClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent): Promise<void> {
-    this.#transaction(() => {
+  async updateClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent, options: UpdateOptions = {}): Promise<void> {
+    return this.#transaction(() => {
       const updated = this.#updateClient.run(
         client.orgId ?? null,
         client.directoryIssuer ?? null,
@@ -215,14 +269,16 @@ class SqliteDatabaseStore implements SqliteStore {
       )
       if (updated.changes === 0) throw new Error(`client_id "${client.clientId}" is not an active registration`)
       this.#recordJtis(jtis, client.updatedAt)
+      if (options.registrationToken !== undefined) this.#rotateRegistrationToken(client.clientId, options.registrationToken, client.updatedAt)
       this.#recordAudit(audit)
     })
   }
 
   async deleteClient(clientId: string, at: number, audit: AuditEvent): Promise<void> {
-    this.#transaction(() => {
+    return this.#transaction(() => {
       if (this.#markDeleted.run(at, clientId).changes === 0) throw new Error(`client_id "${clientId}" is not an active registration`)
       this.#releaseSoftware.run(clientId)
+      this.#deleteClientRegistrationTokens.run(clientId)
       this.#recordAudit(audit)
     })
   }
@@ -233,7 +289,7 @@ class SqliteDatabaseStore implements SqliteStore {
   }
 
   async recordAudit(event: AuditEvent): Promise<void> {
-    this.#recordAudit(event)
+    return this.#transaction(() => this.#recordAudit(event))
   }
 
   async listAudit(limit: number): Promise<AuditEvent[]> {
@@ -242,19 +298,41 @@ class SqliteDatabaseStore implements SqliteStore {
   }
 
   async recordJti(used: UsedJti, now: number): Promise<void> {
-    this.#transaction(() => this.#recordJtis([used], now))
+    return this.#transaction(() => this.#recordJtis([used], now))
   }
 
   async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
-    this.#revokeToken.run(jti, expiresAt)
+    return this.#transaction(() => {
+      this.#revokeToken.run(jti, expiresAt)
+    })
   }
 
   async isAccessTokenRevoked(jti: string, now: number): Promise<boolean> {
     return this.#isTokenRevoked.get(jti, now) !== undefined
   }
 
+  async findRegistrationToken(hash: string, now: number): Promise<string | undefined> {
+    const row = this.#findRegistrationToken.get(hash, now)
+    return row === undefined ? undefined : text(row, 'client_id')
+  }
+
+  async rotateRegistrationToken(clientId: string, rotation: RegistrationTokenRotation, now: number, audit: AuditEvent): Promise<void> {
+    return this.#transaction(() => {
+      if (this.#isActive.get(clientId) === undefined) throw new Error(`client_id "${clientId}" is not an active registration`)
+      this.#rotateRegistrationToken(clientId, rotation, now)
+      this.#recordAudit(audit)
+    })
+  }
+
+  async revokeRegistrationToken(hash: string): Promise<void> {
+    return this.#transaction(() => {
+      this.#deleteRegistrationToken.run(hash)
+    })
+  }
+
   async purgeExpiredJtis(now: number): Promise<number> {
     this.#purgeRevoked.run(now)
+    this.#purgeRegistrationTokens.run(now)
     return Number(this.#purgeJtis.run(now).changes)
   }
 
@@ -265,6 +343,8 @@ class SqliteDatabaseStore implements SqliteStore {
   }
 
   async close(): Promise<void> {
+    // Writes already asked for are committed first, so no caller is left waiting.
+    if (this.#pending.length > 0) this.#flush()
     if (this.#db.isOpen) this.#db.close()
   }
 
@@ -285,8 +365,24 @@ class SqliteDatabaseStore implements SqliteStore {
       .map((row) => ({ version: integer(row, 'version'), name: text(row, 'name'), appliedAt: integer(row, 'applied_at') }))
   }
 
+  /**
+   * Runs `work` in a transaction: its own BEGIN IMMEDIATE ... COMMIT, or with group commit a savepoint of
+   * the batch committed at the end of this event-loop turn. Resolves once committed; an error of `work`
+   * undoes only `work` and rejects with that error.
+   */
+  #transaction(work: () => void): Promise<void> {
+    if (!this.#groupCommit) {
+      this.#transactionNow(work)
+      return Promise.resolve()
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ work, resolve, reject })
+      if (this.#pending.length === 1) setImmediate(() => this.#flush())
+    })
+  }
+
   /** Runs `work` between BEGIN IMMEDIATE and COMMIT; any error rolls everything back and is rethrown. */
-  #transaction(work: () => void): void {
+  #transactionNow(work: () => void): void {
     this.#begin.run()
     try {
       work()
@@ -296,6 +392,49 @@ class SqliteDatabaseStore implements SqliteStore {
       if (this.#db.isTransaction) this.#rollback.run()
       throw error
     }
+  }
+
+  /** Commits every pending write in one transaction, each in a savepoint, then settles each caller. */
+  #flush(): void {
+    const batch = this.#pending
+    this.#pending = []
+    if (batch.length === 0) return
+    const outcomes: Array<{ ok: true } | { ok: false; error: unknown }> = []
+    try {
+      if (!this.#db.isOpen) throw new Error('the store is closed')
+      this.#begin.run()
+      for (const write of batch) {
+        this.#savepoint.run()
+        try {
+          write.work()
+          this.#releaseSavepoint.run()
+          outcomes.push({ ok: true })
+        } catch (error) {
+          // Without the transaction (SQLite rolled it back: disk full, I/O error) the whole batch is lost.
+          if (!this.#db.isTransaction) throw error
+          this.#rollbackToSavepoint.run()
+          this.#releaseSavepoint.run()
+          outcomes.push({ ok: false, error })
+        }
+      }
+      this.#commit.run()
+    } catch (error) {
+      if (this.#db.isOpen && this.#db.isTransaction) this.#rollback.run()
+      for (const write of batch) write.reject(error)
+      return
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]!
+      if (outcome.ok) write.resolve()
+      else write.reject(outcome.error)
+    })
+  }
+
+  /** Caps the client's earlier tokens at the grace deadline, drops the ones already over, inserts the new current one. */
+  #rotateRegistrationToken(clientId: string, rotation: RegistrationTokenRotation, now: number): void {
+    this.#capRegistrationTokens.run(rotation.previousValidUntil, clientId, rotation.previousValidUntil)
+    this.#dropExpiredRegistrationTokens.run(clientId, now)
+    this.#insertRegistrationToken.run(rotation.hash, clientId)
   }
 
   #recordJtis(jtis: readonly UsedJti[], now: number): void {

@@ -1,7 +1,8 @@
 /**
  * What open-dcr keeps, behind one interface that the embedded SQLite store and the PostgreSQL store both
  * implement; test/store/contract.ts is the suite any store must pass. Every method that writes does so in
- * one transaction: a registration, its JTIs and its audit event land together or not at all.
+ * one transaction: a registration, its JTIs, its registration access token and its audit event land
+ * together or not at all. Registration access tokens are kept only as SHA-256 hashes (RFC7592-17, SEC-32).
  */
 
 export type ClientStatus = 'active' | 'deleted'
@@ -58,6 +59,25 @@ export type AuditEvent = {
 export type CreateOptions = {
   /** Refuse a second live registration of the same software id, atomically (SEC-37, CDR-DCR-15). */
   exclusiveSoftwareId: boolean
+  /** SHA-256 hash of the client's first RFC 7592 registration access token, stored with the client (RFC7592-1). */
+  registrationTokenHash?: string | undefined
+}
+
+/**
+ * A new registration access token that replaces the client's current one (RFC7592-8). Every earlier token
+ * of the client stays valid until `previousValidUntil` at the latest (the grace period, so that a lost
+ * response does not lock the client out); `previousValidUntil` equal to "now" ends them at once.
+ */
+export type RegistrationTokenRotation = {
+  /** SHA-256 hash (base64url) of the new token; the token itself is never stored. */
+  hash: string
+  /** Epoch seconds. */
+  previousValidUntil: number
+}
+
+export type UpdateOptions = {
+  /** Replace the registration access token in the same transaction as the update. */
+  registrationToken?: RegistrationTokenRotation | undefined
 }
 
 /** Thrown by a write that would reuse a JTI or a software id that must stay unique. */
@@ -79,9 +99,12 @@ export interface Store {
   isJtiUsed(issuer: string, jti: string, now: number): Promise<boolean>
   /** Inserts the client, its JTIs and the audit event in one transaction; StoreConflictError on a used JTI or software id. */
   createClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent, options: CreateOptions): Promise<void>
-  /** Replaces an active client's record, records its JTIs and the audit event in one transaction. */
-  updateClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent): Promise<void>
-  /** Marks a client deleted (its software id is free again) and records the audit event, in one transaction. */
+  /**
+   * Replaces an active client's record, records its JTIs, the audit event and, if given, a new registration
+   * access token, in one transaction ("now" for JTIs and tokens is `client.updatedAt`).
+   */
+  updateClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent, options?: UpdateOptions): Promise<void>
+  /** Marks a client deleted (its software id is free again), removes its registration access tokens and records the audit event, in one transaction. */
   deleteClient(clientId: string, at: number, audit: AuditEvent): Promise<void>
   getClient(clientId: string): Promise<ClientRecord | undefined>
   /** Records an audit event on its own (reads, and refusals that write nothing else). */
@@ -93,7 +116,13 @@ export interface Store {
   /** Refuses an access token before it expires (UK-DCR-6, RFC7592-5); kept until `expiresAt`. */
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>
   isAccessTokenRevoked(jti: string, now: number): Promise<boolean>
-  /** Deletes JTIs and revoked-token rows expired at `now`; returns how many JTIs. */
+  /** The active client whose registration access token has this hash and is still valid at `now` (epoch seconds). */
+  findRegistrationToken(hash: string, now: number): Promise<string | undefined>
+  /** Replaces an active client's registration access token and records the audit event, in one transaction (RFC7592-8). */
+  rotateRegistrationToken(clientId: string, rotation: RegistrationTokenRotation, now: number, audit: AuditEvent): Promise<void>
+  /** Ends one registration access token at once, e.g. one presented for another client (RFC7592-5). */
+  revokeRegistrationToken(hash: string): Promise<void>
+  /** Deletes JTIs, revoked-token rows and registration access tokens expired at `now`; returns how many JTIs. */
   purgeExpiredJtis(now: number): Promise<number>
   counts(): Promise<StoreCounts>
   close(): Promise<void>

@@ -25,8 +25,27 @@ function datesProblem(certificate: X509Certificate, now: Date, role: string): st
   return undefined
 }
 
+/** How many (certificate, issuer) link results are remembered; the oldest is dropped first. */
+export const LINK_CACHE_SIZE = 1024
+
+/**
+ * Link results by the SHA-256 fingerprints of the two certificates. Whether one DER certificate names and
+ * is signed by another never changes, so the result is remembered: a TPP on keep-alive connections
+ * presents the same certificate on every request, and the signature check (a public-key operation on the
+ * event loop) is then done once, not per request. Dates, CA flags and key usage are still checked each time.
+ */
+const linkCache = new Map<string, boolean>()
+
 /** True when `issuer` names itself as the issuer of `child` and its key verifies `child`'s signature. */
-const issued = (issuer: X509Certificate, child: X509Certificate): boolean => child.checkIssued(issuer) && child.verify(issuer.publicKey)
+function issued(issuer: X509Certificate, child: X509Certificate): boolean {
+  const key = `${child.fingerprint256}>${issuer.fingerprint256}`
+  const known = linkCache.get(key)
+  if (known !== undefined) return known
+  const result = child.checkIssued(issuer) && child.verify(issuer.publicKey)
+  if (linkCache.size >= LINK_CACHE_SIZE) linkCache.delete(linkCache.keys().next().value!)
+  linkCache.set(key, result)
+  return result
+}
 
 /** The extended key usage of the leaf must allow clientAuth when the extension is present (SEC-31). */
 function clientAuthProblem(leaf: X509Certificate): string | undefined {

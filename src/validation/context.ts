@@ -5,6 +5,7 @@
 import type { JWSHeaderParameters } from 'jose'
 import type { Config } from '../config/schema.ts'
 import type { ClientRecord } from '../store/store.ts'
+import type { RegisterStatusReader } from '../trust/register-status.ts'
 import type { ClientCertificate, Directories, RemoteKeySets, TrustedDirectory } from '../trust/types.ts'
 import type { RegistrationErrorCode } from './errors.ts'
 
@@ -41,6 +42,10 @@ export type ValidationContext = {
   readonly isJtiUsed: (issuer: string, jti: string) => Promise<boolean>
   /** The client being updated (operation `update`). */
   readonly client: ClientRecord | undefined
+  /** Participant statuses of the CDR Register, for software-status; absent where no Register is configured. */
+  readonly registerStatus?: RegisterStatusReader | undefined
+  /** Metadata an HTTP extension service asked to register (custom/http-extension.ts); the metadata policy filters and applies it. */
+  extensionMetadata?: Record<string, unknown> | undefined
 }
 
 /** A check of the pipeline (DESIGN.md): stable id, the operations it applies to, and a check that throws a ValidationError. */

@@ -32,14 +32,33 @@ export type TestServer = {
   /** A signed, valid UK registration request; `overrides` change request claims (undefined removes one). */
   signedRequest(options?: { overrides?: Record<string, unknown>; ssa?: string }): Promise<string>
   counts(): Promise<StoreCounts>
+  /**
+   * A call to the client configuration endpoint /register/{clientId} (RFC 7592) over mutual TLS with the
+   * TPP's transport certificate (or `certificate`, or none with `null`); `token` goes in `Authorization: Bearer`.
+   */
+  manage(method: 'GET' | 'PUT' | 'DELETE', clientId: string, options?: ManageOptions): Promise<MtlsResponse>
+}
+
+export type ManageOptions = {
+  token?: string
+  /** A whole Authorization header, instead of `token`. */
+  authorization?: string
+  body?: string
+  contentType?: string
+  certificate?: IssuedCertificate | null
+}
+
+export type StartDcrServerOptions = {
+  /** The server's clock, epoch milliseconds (default Date.now); tests move it to cross expiries and grace periods. */
+  clock?: () => number
 }
 
 /** Starts a server trusting `sandbox`, with `values` merged over the sandbox configuration. */
-export async function startDcrServer(t: TestContext, sandbox: Sandbox, values: Record<string, unknown> = {}): Promise<TestServer> {
+export async function startDcrServer(t: TestContext, sandbox: Sandbox, values: Record<string, unknown> = {}, options: StartDcrServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'open-dcr-it-'))
   const base = merge(sandbox.serverConfigValues(ISSUER), { server: { host: '127.0.0.1', port: 0 }, store: { path: join(dir, 'dcr.db') }, tokens: { signingKeysFile: join(dir, 'server-keys.json') }, log: { level: 'silent' } })
   const config = loadConfig({ values: merge(base, values) })
-  const server = await startServer(config, { logger: pino({ level: 'silent' }) })
+  const server = await startServer(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) })
   t.after(async () => {
     await server.close()
     await rm(dir, { recursive: true, force: true })
@@ -65,5 +84,21 @@ export async function startDcrServer(t: TestContext, sandbox: Sandbox, values: R
       return tpp.signRequest(tpp.registrationClaims({ ssa, aud: ISSUER, overrides: options.overrides ?? {} }))
     },
     counts: () => server.store.counts(),
+    manage(method, clientId, manageOptions = {}) {
+      const certificate = manageOptions.certificate === undefined ? tpp.transport : manageOptions.certificate
+      const authorization = manageOptions.authorization ?? (manageOptions.token === undefined ? undefined : `Bearer ${manageOptions.token}`)
+      return mtlsRequest({
+        url: `${server.url}/register/${encodeURIComponent(clientId)}`,
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(authorization === undefined ? {} : { authorization }),
+          ...(manageOptions.body === undefined ? {} : { 'content-type': manageOptions.contentType ?? 'application/jwt' }),
+        },
+        ...(manageOptions.body === undefined ? {} : { body: manageOptions.body }),
+        ...(certificate ? { cert: certificate.certificatePem, key: certificate.privateKeyPem } : {}),
+        ca: sandbox.caCertificatePem,
+      })
+    },
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The behaviour every Store must show, whatever keeps the data (SQLite now, PostgreSQL later): exact round
  * trips, JTI replay refusal (SEC-11), one live registration per software id (SEC-37), one transaction per
- * write (nothing half-written on a conflict), audit events (SEC-35), purging, and a race on one JTI with
- * exactly one winner. A store's test file calls `storeContract` with a factory giving a fresh, empty store.
+ * write (nothing half-written on a conflict), audit events (SEC-35), purging, a race on one JTI with
+ * exactly one winner, and RFC 7592 registration access tokens kept as hashes, rotated with a grace period
+ * and removed with their client (RFC7592-1/8/15, SEC-32). A store's test file calls `storeContract` with a factory giving a fresh, empty store.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -341,6 +342,112 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       assert.equal(await store.isAccessTokenRevoked('token-1', NOW + 300), false, 'an expired token needs no revocation entry')
       await store.purgeExpiredJtis(NOW + 301)
       assert.equal(await store.isAccessTokenRevoked('token-1', NOW), false, 'purged')
+    }))
+    it('stores the first registration access token hash with the client and finds its client by hash (RFC7592-1)', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-first' })
+      assert.equal(await store.findRegistrationToken('hash-first', NOW), record.clientId)
+      assert.equal(await store.findRegistrationToken('hash-first', NOW + 10 * 365 * 86400), record.clientId, 'a current token does not expire')
+      assert.equal(await store.findRegistrationToken('hash-unknown', NOW), undefined)
+
+      const withoutToken = client()
+      await store.createClient(withoutToken, registrationJtis(withoutToken), audit(), shared)
+      assert.deepEqual(await store.counts(), { clients: 2, jtis: 4, auditEvents: 2 })
+    }))
+
+    it('keeps no registration access token of a refused createClient', withStore(async (store) => {
+      const first = client()
+      await store.createClient(first, registrationJtis(first, 'one'), audit(), shared)
+      const second = client()
+      const reused = [jti(DIRECTORY, 'ssa-one')]
+      await assert.rejects(store.createClient(second, reused, audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-refused' }), isConflict('jti', DIRECTORY))
+      assert.equal(await store.findRegistrationToken('hash-refused', NOW), undefined)
+    }))
+
+    it('rotates a registration access token: the previous one works until the grace deadline, then not (RFC7592-8)', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-1' })
+      const before = await store.counts()
+
+      await store.rotateRegistrationToken(record.clientId, { hash: 'hash-2', previousValidUntil: NOW + 60 }, NOW, audit({ operation: 'read', clientId: record.clientId }))
+      assert.equal(await store.findRegistrationToken('hash-2', NOW), record.clientId)
+      assert.equal(await store.findRegistrationToken('hash-1', NOW + 59), record.clientId, 'the previous token still works within the grace period')
+      assert.equal(await store.findRegistrationToken('hash-1', NOW + 60), undefined, 'and not from the deadline on')
+      assert.deepEqual(await store.counts(), { ...before, auditEvents: before.auditEvents + 1 }, 'the rotation is audited in its transaction')
+
+      // Rotating again within the grace period never extends an earlier token's deadline.
+      await store.rotateRegistrationToken(record.clientId, { hash: 'hash-3', previousValidUntil: NOW + 100 }, NOW + 30, audit({ operation: 'read' }))
+      assert.equal(await store.findRegistrationToken('hash-1', NOW + 70), undefined)
+      assert.equal(await store.findRegistrationToken('hash-2', NOW + 99), record.clientId)
+      assert.equal(await store.findRegistrationToken('hash-3', NOW + 1000), record.clientId)
+
+      // A deadline of "now" ends every earlier token at once (signed recovery).
+      await store.rotateRegistrationToken(record.clientId, { hash: 'hash-4', previousValidUntil: NOW + 40 }, NOW + 40, audit({ operation: 'update' }))
+      for (const old of ['hash-1', 'hash-2', 'hash-3']) assert.equal(await store.findRegistrationToken(old, NOW + 40), undefined, `${old} ended`)
+      assert.equal(await store.findRegistrationToken('hash-4', NOW + 40), record.clientId)
+    }))
+
+    it('refuses to rotate the registration access token of a deleted or unknown client and writes nothing', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-gone' })
+      await store.deleteClient(record.clientId, NOW + 1, audit({ operation: 'delete' }))
+      const before = await store.counts()
+      await assert.rejects(store.rotateRegistrationToken(record.clientId, { hash: 'hash-new', previousValidUntil: NOW + 60 }, NOW + 2, audit({ operation: 'read' })), isNotConflict)
+      await assert.rejects(store.rotateRegistrationToken(randomUUID(), { hash: 'hash-other', previousValidUntil: NOW + 60 }, NOW + 2, audit({ operation: 'read' })), isNotConflict)
+      assert.equal(await store.findRegistrationToken('hash-new', NOW + 2), undefined)
+      assert.equal(await store.findRegistrationToken('hash-other', NOW + 2), undefined)
+      assert.deepEqual(await store.counts(), before)
+    }))
+
+    it('rotates the registration access token inside updateClient, and not at all when the update is refused', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record, 'one'), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-a' })
+
+      const refused = { ...record, metadata: { changed: true }, updatedAt: NOW + 10 }
+      const replayed = [jti(record.softwareId, 'request-one')]
+      await assert.rejects(store.updateClient(refused, replayed, audit({ operation: 'update' }), { registrationToken: { hash: 'hash-refused', previousValidUntil: NOW + 10 } }), isConflict('jti'))
+      assert.equal(await store.findRegistrationToken('hash-refused', NOW + 10), undefined, 'no new token from a refused update')
+      assert.equal(await store.findRegistrationToken('hash-a', NOW + 1000), record.clientId, 'the current token is untouched')
+
+      const updated = { ...record, metadata: { changed: true }, updatedAt: NOW + 20 }
+      await store.updateClient(updated, [jti(record.softwareId, 'request-two')], audit({ operation: 'update' }), { registrationToken: { hash: 'hash-b', previousValidUntil: NOW + 80 } })
+      assert.equal(await store.findRegistrationToken('hash-b', NOW + 1000), record.clientId)
+      assert.equal(await store.findRegistrationToken('hash-a', NOW + 79), record.clientId)
+      assert.equal(await store.findRegistrationToken('hash-a', NOW + 80), undefined)
+
+      await store.updateClient({ ...updated, updatedAt: NOW + 30 }, [], audit({ operation: 'update' }))
+      assert.equal(await store.findRegistrationToken('hash-b', NOW + 1000), record.clientId, 'an update without a rotation keeps the token')
+    }))
+
+    it('removes every registration access token of a deleted client, and only of that client (RFC7592-15)', withStore(async (store) => {
+      const record = client()
+      const other = client()
+      await store.createClient(record, registrationJtis(record), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-x' })
+      await store.createClient(other, registrationJtis(other), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-other-client' })
+      await store.rotateRegistrationToken(record.clientId, { hash: 'hash-y', previousValidUntil: NOW + 600 }, NOW, audit({ operation: 'read' }))
+      await store.deleteClient(record.clientId, NOW + 1, audit({ operation: 'delete' }))
+      assert.equal(await store.findRegistrationToken('hash-x', NOW + 2), undefined, 'the token in its grace period is gone')
+      assert.equal(await store.findRegistrationToken('hash-y', NOW + 2), undefined, 'the current token is gone')
+      assert.equal(await store.findRegistrationToken('hash-other-client', NOW + 2), other.clientId)
+    }))
+
+    it('revokes one registration access token at once (RFC7592-5)', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-leaked' })
+      await store.revokeRegistrationToken('hash-leaked')
+      assert.equal(await store.findRegistrationToken('hash-leaked', NOW), undefined)
+      await store.revokeRegistrationToken('hash-never-issued')
+      await store.rotateRegistrationToken(record.clientId, { hash: 'hash-recovered', previousValidUntil: NOW }, NOW, audit({ operation: 'update' }))
+      assert.equal(await store.findRegistrationToken('hash-recovered', NOW), record.clientId, 'a client without a current token can get a new one')
+    }))
+
+    it('purges registration access tokens past their grace period but keeps current ones', withStore(async (store) => {
+      const record = client()
+      await store.createClient(record, registrationJtis(record), audit(), { exclusiveSoftwareId: false, registrationTokenHash: 'hash-old' })
+      await store.rotateRegistrationToken(record.clientId, { hash: 'hash-current', previousValidUntil: NOW + 60 }, NOW, audit({ operation: 'read' }))
+      await store.purgeExpiredJtis(NOW + 61)
+      assert.equal(await store.findRegistrationToken('hash-current', NOW + 61), record.clientId)
+      assert.equal(await store.findRegistrationToken('hash-old', NOW + 30), undefined, 'the purged token is gone even for an earlier now')
     }))
   })
 }

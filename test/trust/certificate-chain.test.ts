@@ -137,3 +137,13 @@ test(`accepts ${MAX_CHAIN_DEPTH} CA certificates above the leaf and rejects more
   const shorter = await issueFrom(cas.at(-2)!, 'soft-ok', { ca: false })
   assert.deepEqual(verifyChain(shorter.certificate, intermediates.slice(0, -1), [root.certificate], now), { ok: true })
 })
+
+test('gives the same answers when a certificate is checked again (remembered link results), dates still judged each time', () => {
+  // Fresh objects from the same DER, as each request of a keep-alive connection gives.
+  const again = () => new X509Certificate(good.certificate.raw)
+  for (let round = 0; round < 3; round += 1) {
+    assert.deepEqual(verifyChain(again(), [], [ca.certificate], now), { ok: true })
+    expectFailure(verifyChain(again(), [], [otherCa.certificate], now), /is not issued by a trusted certificate authority/)
+  }
+  expectFailure(verifyChain(again(), [], [ca.certificate], new Date(good.certificate.validToDate.getTime() + DAY_MS)), /expired on/)
+})

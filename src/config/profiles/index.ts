@@ -1,6 +1,12 @@
 /** Profile presets by name: partial configurations merged over the schema defaults (config/load.ts). */
+import { brazil } from './brazil.ts'
+import { cdr } from './cdr.ts'
 import { obuk } from './obuk.ts'
+import { rfc7591 } from './rfc7591.ts'
 
 export const profilePresets: Readonly<Record<string, Record<string, unknown>>> = {
   obuk,
+  cdr,
+  brazil,
+  rfc7591,
 }

@@ -4,8 +4,9 @@
  * A PostgreSQL list mirrors these versions one for one (same version, same name, its own dialect); append
  * new migrations, never edit an applied one.
  * Tables: clients (DESIGN "Data"), used_jtis (SEC-11: unique (issuer, jti)), exclusive_software (SEC-37:
- * one live registration per software id, by a primary key rather than a read-then-write check) and
- * audit_events (SEC-35: outcome and error code, never tokens or secrets).
+ * one live registration per software id, by a primary key rather than a read-then-write check),
+ * audit_events (SEC-35: outcome and error code, never tokens or secrets), revoked_access_tokens
+ * (UK-DCR-6, RFC7592-5) and registration_tokens (RFC7592-1/8/17: hashes of registration access tokens).
  */
 
 export type Migration = {
@@ -86,6 +87,23 @@ CREATE TABLE revoked_access_tokens (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX revoked_access_tokens_expires_at ON revoked_access_tokens (expires_at);
+`,
+  },
+  {
+    version: 3,
+    name: 'registration_tokens',
+    sql: `
+-- RFC 7592 registration access tokens, by SHA-256 hash only (RFC7592-17, SEC-32). valid_until NULL marks the
+-- client's current token; a replaced token keeps working until valid_until (epoch s, the rotation grace).
+CREATE TABLE registration_tokens (
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  client_id TEXT NOT NULL REFERENCES clients (client_id),
+  valid_until INTEGER
+) WITHOUT ROWID;
+CREATE INDEX registration_tokens_client_id ON registration_tokens (client_id);
+-- At most one current token per client.
+CREATE UNIQUE INDEX registration_tokens_current ON registration_tokens (client_id) WHERE valid_until IS NULL;
+CREATE INDEX registration_tokens_valid_until ON registration_tokens (valid_until) WHERE valid_until IS NOT NULL;
 `,
   },
 ]

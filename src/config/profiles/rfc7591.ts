@@ -1,0 +1,44 @@
+/**
+ * Plain RFC 7591 / RFC 7592 preset (rfc7591-7592-8705.md): a JSON metadata body (RFC7591-1), an optional
+ * software statement that is verified when present (RFC7591-13..17), an optional initial access token
+ * (RFC7591-3, `registration.initialAccessTokenHashes`), RFC 7592 registration access tokens, and the same
+ * redirect URI, algorithm and auth-method checks as the open-banking profiles (FAPI-1, FAPI-2, FAPI-4).
+ * Checks that need a signed request or a directory-issued certificate are off.
+ */
+export const rfc7591 = {
+  registration: {
+    mediaTypes: ['application/json'],
+    allowUnsignedJson: true,
+    unsupportedMediaTypeStatus: 415,
+    allowMultiplePerSoftwareId: true,
+    requireSoftwareStatement: false,
+  },
+  validators: {
+    // No directory-issued transport certificate, no signed request: nothing to bind or verify.
+    'transport-certificate': { enabled: false },
+    'request-signature': { enabled: false },
+    audience: { enabled: false },
+    'request-issuer': { enabled: false },
+    'jti-replay': { requireSsaJti: false },
+    'required-attributes': {
+      request: ['redirect_uris', 'token_endpoint_auth_method'],
+      ssa: [],
+    },
+    'token-endpoint-auth': { methods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] },
+    'roles-and-scopes': { scopeSource: 'roles', roleScopes: {}, alwaysAllowed: ['openid'] },
+    'application-type': { allowed: ['web', 'native'] },
+  },
+  metadataPolicy: {
+    // RFC7591-8 defaults.
+    defaults: { grant_types: ['authorization_code'], response_types: ['code'], application_type: 'web' },
+    overrides: {},
+    scopeFromRoles: false,
+    redirectUrisFromSsa: true,
+    dropUnknownMetadata: true,
+  },
+  management: {
+    tokenKind: 'registration-access-token',
+    requiredScope: '',
+    rotation: 'never',
+  },
+}

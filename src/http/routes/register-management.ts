@@ -1,0 +1,132 @@
+/**
+ * GET, PUT and DELETE /register/{client_id}: the client configuration endpoint (RFC 7592 §2; UK-DCR-2..10,
+ * CDR-DCR-1/2/31, BR-DCR-27..29), over mutual TLS. Each call, in order: the operation is offered
+ * (`management.operations`, else 405 with Allow, RFC7592-16, UK-DCR-10); a client certificate is presented;
+ * a PUT body has an accepted media type (as POST, SEC-20); the caller is authorised
+ * (registration/management-authorization.ts: 401 `invalid_token` with `WWW-Authenticate: Bearer`, never
+ * 404, RFC7592-4/5, SEC-33; 403 `insufficient_scope`); then the registration service answers
+ * 200 / 200 / 204 (RFC7592-7/13/15). Every call is audited, refusals included.
+ */
+import type { X509Certificate } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../config/schema.ts'
+import { createManagementAuthorizer, type ManagementOperation } from '../../registration/management-authorization.ts'
+import type { RegistrationService } from '../../registration/service.ts'
+import type { Store } from '../../store/store.ts'
+import { InsufficientScopeError, InvalidTokenError } from '../../tokens/bearer-token-errors.ts'
+import type { ServerKeys } from '../../tokens/server-keys.ts'
+import type { ClientCertificate } from '../../trust/types.ts'
+import { clientCertificateOf } from '../client-cert.ts'
+import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
+import { assertAcceptedMediaType } from '../media-type.ts'
+
+export type ManagementRouteOptions = {
+  config: Config
+  registration: RegistrationService
+  anchors: readonly X509Certificate[]
+  store: Store
+  serverKeys: ServerKeys
+  /** Epoch milliseconds. */
+  clock: () => number
+}
+
+const METHODS: ReadonlyArray<readonly ['GET' | 'PUT' | 'DELETE', ManagementOperation]> = [
+  ['GET', 'read'],
+  ['PUT', 'update'],
+  ['DELETE', 'delete'],
+]
+
+/** RFC 6750 §3: attribute values are quoted strings without `"` or `\`, printable ASCII only. */
+const quotedAttribute = (value: string): string => `"${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '').slice(0, 500)}"`
+
+/** A bearer refusal as the HTTP answer RFC 6750 §3 describes: status, WWW-Authenticate and the same error in the JSON body. */
+export function bearerRefusal(error: unknown): unknown {
+  if (error instanceof InvalidTokenError) {
+    return new HttpError(401, error.error, error.message, { 'www-authenticate': `Bearer error="invalid_token", error_description=${quotedAttribute(error.message)}` })
+  }
+  if (error instanceof InsufficientScopeError) {
+    return new HttpError(403, error.error, error.message, {
+      'www-authenticate': `Bearer error="insufficient_scope", error_description=${quotedAttribute(error.message)}, scope=${quotedAttribute(error.scope)}`,
+    })
+  }
+  // A 401 of the certificate check still tells the client which scheme this endpoint wants (RFC 9110 §15.5.2).
+  if (error instanceof HttpError && error.status === 401 && error.headers['www-authenticate'] === undefined) {
+    return new HttpError(401, error.error, error.message, { ...error.headers, 'www-authenticate': 'Bearer' })
+  }
+  return error
+}
+
+export function registerManagementRoutes(app: FastifyInstance, options: ManagementRouteOptions): void {
+  const { config, registration, anchors, store, clock } = options
+  const authorizer = createManagementAuthorizer(options)
+  const offered = (operation: ManagementOperation): boolean => config.management.operations.includes(operation)
+  const allow = METHODS.filter(([, operation]) => offered(operation)).map(([method]) => method).join(', ')
+
+  /** Records a refusal decided here (405, certificate, media type) before rethrowing it. */
+  async function refuseAudited(error: HttpError, operation: ManagementOperation, clientId: string, request: FastifyRequest, certificate?: ClientCertificate): Promise<never> {
+    await store.recordAudit({
+      at: clock(),
+      operation,
+      outcome: 'rejected',
+      clientId: clientId.slice(0, 64),
+      errorCode: error.error,
+      detail: `${error.status}: ${error.message}`.slice(0, 500),
+      certificateThumbprint: certificate?.thumbprint,
+      remoteAddress: request.ip,
+    })
+    throw error
+  }
+
+  async function handle(operation: ManagementOperation, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { clientId } = request.params as { clientId: string }
+    if (!offered(operation)) {
+      const method = METHODS.find(([, candidate]) => candidate === operation)![0]
+      const refusal = new HttpError(405, 'invalid_request', `${method} /register/{client_id} is not offered by this server${allow === '' ? '' : `; allowed: ${allow}`}`, { allow })
+      return refuseAudited(refusal, operation, clientId, request)
+    }
+    let certificate: ClientCertificate
+    try {
+      certificate = clientCertificateOf(request, config, anchors)
+    } catch (error) {
+      if (error instanceof HttpError) return refuseAudited(bearerRefusal(error) as HttpError, operation, clientId, request)
+      throw error
+    }
+    let mediaType = ''
+    if (operation === 'update') {
+      try {
+        mediaType = assertAcceptedMediaType(request.headers['content-type'], config)
+      } catch (error) {
+        if (error instanceof HttpError) return refuseAudited(error, operation, clientId, request, certificate)
+        throw error
+      }
+    }
+    try {
+      const authorization = request.headers.authorization
+      const auth = await authorizer.authorize({ operation, clientId, authorization, certificate, remoteAddress: request.ip })
+      const connection = { certificate, remoteAddress: request.ip }
+      switch (operation) {
+        case 'read':
+          return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(await registration.read(clientId, auth, connection))
+        case 'update': {
+          const body = typeof request.body === 'string' ? request.body : ''
+          return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(await registration.update(clientId, { ...connection, body, mediaType }, auth))
+        }
+        case 'delete':
+          await registration.remove(clientId, auth, connection)
+          return reply.code(204).headers(NO_STORE_HEADERS).send()
+      }
+    } catch (error) {
+      throw bearerRefusal(error)
+    }
+  }
+
+  for (const [method, operation] of METHODS) {
+    app.route({
+      method,
+      url: '/register/:clientId',
+      // A HEAD would run the read, and could rotate a registration access token the client never sees.
+      ...(method === 'GET' ? { exposeHeadRoute: false } : {}),
+      handler: (request, reply) => handle(operation, request, reply),
+    })
+  }
+}

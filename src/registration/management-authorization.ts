@@ -1,0 +1,133 @@
+/**
+ * Who may read, update or delete a registration at /register/{client_id} (RFC 7592 §2). By
+ * `management.tokenKind`:
+ * - `client-credentials` (UK-DCR-2, CDR-DCR-2): an access token of this server's token endpoint, verified
+ *   (tokens/verify.ts), bound to the presented certificate (RFC8705-7, SEC-32), issued to the client of the
+ *   URL, carrying `management.requiredScope` if one is set (else 403 insufficient_scope, RFC7592-6);
+ * - `registration-access-token` (BR-DCR-27, RFC7592-2): the RFC 7592 token, found by its hash, of the
+ *   client of the URL.
+ * A token of another client and an unknown or deleted client get the same 401, so the answer never tells
+ * whether a client id exists (SEC-33), and the token presented is revoked (UK-DCR-6, RFC7592-5).
+ * A PUT without any Authorization header may instead prove itself with a fresh signed request
+ * (`management.allowSignedRecovery`, registration/signed-recovery.ts). Every refusal is audited here.
+ */
+import type { Config } from '../config/schema.ts'
+import type { AuditEvent, Store } from '../store/store.ts'
+import { assertCertificateBinding } from '../tokens/binding.ts'
+import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
+import type { AccessTokenClaims } from '../tokens/issue.ts'
+import { clientOfRegistrationToken } from '../tokens/registration-token.ts'
+import type { ServerKeys } from '../tokens/server-keys.ts'
+import { verifyAccessToken } from '../tokens/verify.ts'
+import type { ClientCertificate } from '../trust/types.ts'
+
+export type ManagementOperation = 'read' | 'update' | 'delete'
+
+/** What let a management call through. */
+export type ManagementAuthorization =
+  | { readonly kind: 'access-token'; readonly clientId: string; readonly claims: AccessTokenClaims }
+  | { readonly kind: 'registration-access-token'; readonly clientId: string; readonly hash: string }
+  /** No token: the PUT itself must prove control of the registration (checked by the update). */
+  | { readonly kind: 'signed-recovery' }
+
+export type ManagementCall = {
+  operation: ManagementOperation
+  /** The {client_id} of the URL, as sent. */
+  clientId: string
+  /** The Authorization header, if any. */
+  authorization: string | undefined
+  certificate: ClientCertificate
+  remoteAddress: string
+}
+
+export type ManagementAuthorizerDependencies = {
+  config: Config
+  store: Store
+  serverKeys: ServerKeys
+  /** Epoch milliseconds. */
+  clock: () => number
+}
+
+export type ManagementAuthorizer = {
+  /** The authorization of `call`, or an audited InvalidTokenError (401) / InsufficientScopeError (403). */
+  authorize(call: ManagementCall): Promise<ManagementAuthorization>
+}
+
+/** The same words for another client's token and for an unknown client: nothing tells them apart (SEC-33). */
+export const NOT_THIS_CLIENT = 'the token does not authorise this client registration (it belongs to another client, or the client does not exist); the token has been revoked'
+
+/** Longest client id echoed into an audit event. */
+const AUDITED_ID_LENGTH = 64
+
+/** RFC 6750 §2.1: `Bearer <token68>`, scheme case-insensitive; undefined when there is no header. */
+export function bearerTokenOf(authorization: string | undefined): string | undefined {
+  if (authorization === undefined || authorization.trim() === '') return undefined
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization)
+  if (match === null) throw new InvalidTokenError('malformed', 'send the token as Authorization: Bearer <token>')
+  return match[1]!
+}
+
+export function createManagementAuthorizer(deps: ManagementAuthorizerDependencies): ManagementAuthorizer {
+  const { config, store, serverKeys, clock } = deps
+
+  async function isActive(clientId: string): Promise<boolean> {
+    return (await store.getClient(clientId))?.status === 'active'
+  }
+
+  async function byAccessToken(token: string, call: ManagementCall, now: number): Promise<ManagementAuthorization> {
+    const claims = await verifyAccessToken(token, { serverKeys, config, store, now })
+    assertCertificateBinding(claims, call.certificate, { requireBinding: config.tokens.certificateBound })
+    if (claims.client_id !== call.clientId || !(await isActive(call.clientId))) {
+      await store.revokeAccessToken(claims.jti, claims.exp)
+      throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+    }
+    const required = config.management.requiredScope
+    if (required !== '' && !claims.scope.split(' ').includes(required)) {
+      throw new InsufficientScopeError(required, `the access token lacks the scope ${required} that registration management requires: ask the token endpoint for it`)
+    }
+    return { kind: 'access-token', clientId: claims.client_id, claims }
+  }
+
+  async function byRegistrationToken(token: string, call: ManagementCall, now: number): Promise<ManagementAuthorization> {
+    const { clientId, hash } = await clientOfRegistrationToken(store, token, now)
+    if (clientId !== call.clientId) {
+      await store.revokeRegistrationToken(hash)
+      throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+    }
+    return { kind: 'registration-access-token', clientId, hash }
+  }
+
+  async function authorize(call: ManagementCall): Promise<ManagementAuthorization> {
+    const nowMs = clock()
+    const now = Math.floor(nowMs / 1000)
+    try {
+      const token = bearerTokenOf(call.authorization)
+      if (token === undefined) {
+        if (call.operation === 'update' && config.management.allowSignedRecovery) return { kind: 'signed-recovery' }
+        const how = config.management.tokenKind === 'client-credentials' ? 'an access token of the token endpoint' : 'the registration_access_token'
+        throw new InvalidTokenError('missing', `send ${how} as Authorization: Bearer <token>`)
+      }
+      return config.management.tokenKind === 'client-credentials' ? await byAccessToken(token, call, now) : await byRegistrationToken(token, call, now)
+    } catch (error) {
+      await store.recordAudit(refusalEvent(error, call, nowMs))
+      throw error
+    }
+  }
+
+  return { authorize }
+}
+
+function refusalEvent(error: unknown, call: ManagementCall, at: number): AuditEvent {
+  const base: AuditEvent = {
+    at,
+    operation: call.operation,
+    outcome: 'rejected',
+    clientId: call.clientId.slice(0, AUDITED_ID_LENGTH),
+    certificateThumbprint: call.certificate.thumbprint,
+    remoteAddress: call.remoteAddress,
+    validator: 'management-authorization',
+  }
+  if (error instanceof InvalidTokenError) return { ...base, errorCode: error.error, detail: `${error.reason}: ${error.message}`.slice(0, 500) }
+  if (error instanceof InsufficientScopeError) return { ...base, errorCode: error.error, detail: error.message.slice(0, 500) }
+  return { ...base, outcome: 'error', detail: 'internal error' }
+}

@@ -1,0 +1,81 @@
+/**
+ * The keys a registered client authenticates with at the token endpoint: its registered `jwks_uri`, else
+ * its registered `jwks`, else the JWKS URL of its software statement (`ssa.jwksUriClaim`, flattened into
+ * the registered metadata: UK `software_jwks_endpoint`, CDR `jwks_uri`). Remote sets come from the same
+ * bounded, cached fetcher as registration (SEC-14..17); keys are only ever looked up inside the client's
+ * own registered set (SEC-4, SEC-5). Used by private_key_jwt (RFC 7523) and self_signed_tls_client_auth
+ * (RFC8705-4), which needs the set's members themselves, not only a verification key.
+ */
+import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose'
+import type { Config } from '../../config/schema.ts'
+import type { ClientRecord } from '../../store/store.ts'
+import { JwksUrlError } from '../../trust/remote-key-sets.ts'
+import type { KeySet, RemoteKeySets } from '../../trust/types.ts'
+import { invalidClient, shown } from '../token-errors.ts'
+
+export type RegisteredKeys = {
+  readonly keySet: KeySet
+  /** Where the keys come from, for descriptions: `jwks_uri "https://..."` or `the registered jwks`. */
+  readonly where: string
+}
+
+/** What jose key sets (local and remote) offer besides key lookup; remote ones also reload. */
+type InspectableKeySet = {
+  jwks(): JSONWebKeySet | undefined
+  reload?: () => Promise<void>
+  readonly fresh?: boolean
+  readonly coolingDown?: boolean
+}
+
+const isInspectable = (keySet: unknown): keySet is InspectableKeySet => typeof (keySet as { jwks?: unknown }).jwks === 'function'
+
+function remoteKeys(url: string, claim: string, remoteKeySets: RemoteKeySets): RegisteredKeys {
+  const where = `${claim} ${shown(url, 256)}`
+  try {
+    return { keySet: remoteKeySets.forUrl(url), where }
+  } catch (cause) {
+    // A JwksUrlError says which fetch rule the URL breaks; anything else stays private.
+    const why = cause instanceof JwksUrlError ? `: ${cause.message}` : ''
+    throw invalidClient(`the client's registered ${where} may not be fetched${why}; update the registration with a reachable https JWKS URL`, { cause })
+  }
+}
+
+/** The client's registered key set, or `invalid_client` naming what is missing. */
+export function registeredKeysOf(client: ClientRecord, config: Config, remoteKeySets: RemoteKeySets): RegisteredKeys {
+  const { metadata } = client
+  const jwksUri = metadata['jwks_uri']
+  if (typeof jwksUri === 'string' && jwksUri !== '') return remoteKeys(jwksUri, 'jwks_uri', remoteKeySets)
+  const jwks = metadata['jwks']
+  if (jwks !== undefined) {
+    try {
+      return { keySet: createLocalJWKSet(jwks as JSONWebKeySet), where: 'the registered jwks' }
+    } catch (cause) {
+      throw invalidClient('the client\'s registered jwks is not a usable JWK Set; update the registration with a jwks_uri', { cause })
+    }
+  }
+  const claim = config.ssa.jwksUriClaim
+  const fromSsa = metadata[claim]
+  if (typeof fromSsa === 'string' && fromSsa !== '') return remoteKeys(fromSsa, claim, remoteKeySets)
+  throw invalidClient(`client ${shown(client.clientId)} has no registered keys (jwks_uri, jwks or ${claim}); register the JWKS that holds its signing and transport keys`)
+}
+
+/**
+ * The members of a registered key set. A remote set is fetched when it has never been, or is stale; with
+ * `refresh` it is fetched again unless it was fetched within the cooldown (rotation without a fetch storm,
+ * SEC-17). Throws `invalid_client` when the keys cannot be obtained.
+ */
+export async function membersOf(keys: RegisteredKeys, refresh = false): Promise<JWK[]> {
+  const { keySet } = keys
+  if (!isInspectable(keySet)) throw new TypeError('a registered key set must expose its JWK Set (jose createLocalJWKSet / createRemoteJWKSet)')
+  if (keySet.reload !== undefined) {
+    const needed = refresh ? keySet.coolingDown !== true : keySet.fresh !== true || keySet.jwks() === undefined
+    if (needed) {
+      try {
+        await keySet.reload()
+      } catch (cause) {
+        throw invalidClient(`the client's keys at ${keys.where} could not be fetched, so its certificate cannot be checked; try again later`, { cause })
+      }
+    }
+  }
+  return keySet.jwks()?.keys ?? []
+}

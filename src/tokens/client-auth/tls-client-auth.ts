@@ -1,0 +1,115 @@
+/**
+ * tls_client_auth client authentication (RFC 8705 §2.1; RFC8705-1, RFC8705-3, RFC8705-11, UK-DCR-26,
+ * BR-DCR-13): the certificate of the mutual TLS connection chains to a trusted CA (the transport layer
+ * checked it against every directory's CAs; here it is checked again against the CAs of the directory the
+ * client registered through, so that another directory's CA cannot issue the same subject), and carries
+ * the one identity the client registered: its subject DN (compared attribute by attribute, values
+ * case-insensitively) or a subjectAltName of the registered type.
+ */
+import type { X509Certificate } from 'node:crypto'
+import type { ClientRecord } from '../../store/store.ts'
+import { verifyChain } from '../../trust/certificate-chain.ts'
+import { certificateSubject, DistinguishedNameError, type Attribute, distinguishedNamesMatch, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
+import type { ClientCertificate, Directories } from '../../trust/types.ts'
+import { invalidClient, shown } from '../token-errors.ts'
+
+/** The ways a tls_client_auth client names its certificate; exactly one is registered (RFC8705-2). */
+export const TLS_IDENTITY_CLAIMS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'] as const
+type TlsIdentityClaim = (typeof TLS_IDENTITY_CLAIMS)[number]
+type SanClaim = Exclude<TlsIdentityClaim, 'tls_client_auth_subject_dn'>
+
+export type TlsClientAuthInput = {
+  client: ClientRecord
+  certificate: ClientCertificate
+  /** Epoch seconds. */
+  now: number
+}
+
+export type TlsClientAuthDependencies = {
+  directories: Directories
+}
+
+/**
+ * The URI entries of a certificate's subjectAltName. node:crypto prints the extension as `TYPE:value`
+ * entries joined by ", ", JSON-quoting any value with special characters.
+ */
+function subjectAltNameUris(certificate: X509Certificate): string[] {
+  const text = certificate.subjectAltName ?? ''
+  const entry = /([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/y
+  const uris: string[] = []
+  let match: RegExpExecArray | null
+  while (entry.lastIndex < text.length && (match = entry.exec(text)) !== null) {
+    const [, type, raw] = match
+    if (type !== 'URI' || raw === undefined) continue
+    try {
+      uris.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw)
+    } catch {
+      // an entry node:crypto did not quote as JSON: it cannot equal a registered URI
+    }
+  }
+  return uris
+}
+
+/** Whether the certificate carries the registered SAN, compared the way its type is defined. */
+function certificateHasSan(certificate: X509Certificate, claim: SanClaim, value: string): boolean {
+  try {
+    switch (claim) {
+      case 'tls_client_auth_san_dns':
+        // Exact name, case-insensitive as DNS is; a wildcard in the certificate does not stand for the registered name.
+        return certificate.checkHost(value, { subject: 'never', wildcards: false }) !== undefined
+      case 'tls_client_auth_san_email':
+        return certificate.checkEmail(value, { subject: 'never' }) !== undefined
+      case 'tls_client_auth_san_ip':
+        // checkIP compares addresses, not spellings (2001:db8::1 = 2001:DB8:0:0:0:0:0:1).
+        return certificate.checkIP(value) !== undefined
+      case 'tls_client_auth_san_uri':
+        return subjectAltNameUris(certificate).includes(value)
+    }
+  } catch {
+    // node:crypto throws on names it cannot compare (e.g. a NUL): no match
+    return false
+  }
+}
+
+function registeredIdentity(client: ClientRecord): { claim: TlsIdentityClaim; value: string } {
+  for (const claim of TLS_IDENTITY_CLAIMS) {
+    const value = client.metadata[claim]
+    if (typeof value === 'string' && value !== '') return { claim, value }
+  }
+  throw invalidClient(`client ${shown(client.clientId)} is registered for tls_client_auth without a certificate identity; update the registration with tls_client_auth_subject_dn`)
+}
+
+/** RFC8705-11: a subject match only means something under the CAs of the client's own directory. */
+function checkDirectoryChain(client: ClientRecord, certificate: ClientCertificate, now: number, directories: Directories): void {
+  if (client.directoryIssuer === undefined) return
+  const directory = directories.byIssuer(client.directoryIssuer)
+  if (directory === undefined || directory.transportCas.length === 0) return
+  const chain = verifyChain(certificate.certificate, certificate.intermediates, directory.transportCas, new Date(now * 1000))
+  if (!chain.ok) {
+    throw invalidClient(`the client certificate is not a transport certificate of the directory ${shown(directory.issuer)} the client registered through (${chain.reason})`)
+  }
+}
+
+/** Authenticates `client` by the certificate of the connection; throws `invalid_client` saying what differs. */
+export function authenticateWithTlsClientAuth(input: TlsClientAuthInput, deps: TlsClientAuthDependencies): void {
+  const { client, certificate, now } = input
+  const { claim, value } = registeredIdentity(client)
+  checkDirectoryChain(client, certificate, now, deps.directories)
+  if (claim === 'tls_client_auth_subject_dn') {
+    let registered: Attribute[]
+    try {
+      registered = parseDistinguishedName(value)
+    } catch (error) {
+      if (!(error instanceof DistinguishedNameError)) throw error
+      throw invalidClient(`the registered tls_client_auth_subject_dn is ${error.message}; update the registration with an RFC 4514 subject`, { cause: error })
+    }
+    const subject = certificateSubject(certificate.certificate)
+    if (!distinguishedNamesMatch(registered, subject)) {
+      throw invalidClient(`the client certificate subject ${shown(formatDistinguishedName(subject), 200)} does not match the registered tls_client_auth_subject_dn ${shown(value, 200)}; present the certificate the client registered`)
+    }
+    return
+  }
+  if (!certificateHasSan(certificate.certificate, claim, value)) {
+    throw invalidClient(`the client certificate does not carry the registered ${claim} ${shown(value)} in its subjectAltName; present the certificate the client registered`)
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Client authentication at the token endpoint, in two steps: find the registered, active client the
+ * request names (its `client_id`, or the subject of its client assertion), then prove the request comes
+ * from it with the method it registered, provided the profile still accepts that method (FAPI-2,
+ * UK-DCR-25, BR-DCR-24): private_key_jwt (RFC 7523), tls_client_auth (RFC 8705 §2.1) or
+ * self_signed_tls_client_auth (RFC 8705 §2.2). One method per request (RFC 6749 §2.3): no client
+ * secrets, nothing in the Authorization header. Every failure is `invalid_client` (RFC 6749 §5.2); an
+ * unknown and a deleted client get the same answer, so neither can be told apart (SEC-33).
+ */
+import { decodeJwt } from 'jose'
+import type { Config } from '../config/schema.ts'
+import type { ClientRecord, Store } from '../store/store.ts'
+import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/types.ts'
+import { authenticateWithPrivateKeyJwt } from './client-auth/private-key-jwt.ts'
+import { authenticateWithSelfSignedTlsClientAuth } from './client-auth/self-signed-tls-client-auth.ts'
+import { authenticateWithTlsClientAuth } from './client-auth/tls-client-auth.ts'
+import { invalidClient, shown } from './token-errors.ts'
+
+/** The methods this token endpoint implements; the profile's `validators.token-endpoint-auth.methods` narrows them. */
+export const CLIENT_AUTHENTICATION_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const
+export type ClientAuthenticationMethod = (typeof CLIENT_AUTHENTICATION_METHODS)[number]
+
+/** Form parameters of a token request, each present at most once (RFC 6749 §3.2). */
+export type TokenParameters = ReadonlyMap<string, string>
+
+export type ClientAuthenticationRequest = {
+  parameters: TokenParameters
+  /** The certificate of the mutual TLS connection (already chained to a trusted CA by the transport). */
+  certificate: ClientCertificate
+  /** The scheme of the request's Authorization header, when it has one (e.g. `Basic`). */
+  authorizationScheme: string | undefined
+  /** Epoch seconds. */
+  now: number
+}
+
+export type ClientAuthenticationDependencies = {
+  config: Config
+  store: Store
+  remoteKeySets: RemoteKeySets
+  directories: Directories
+}
+
+const isImplemented = (method: string): method is ClientAuthenticationMethod => (CLIENT_AUTHENTICATION_METHODS as readonly string[]).includes(method)
+
+/**
+ * The client an assertion says it comes from (`sub`, else `iss`), read WITHOUT verification: it only
+ * selects whose keys will verify the assertion, and the verified claims must then name the same client.
+ */
+function assertionSubject(assertion: string): string | undefined {
+  let claims
+  try {
+    claims = decodeJwt(assertion)
+  } catch (cause) {
+    throw invalidClient('client_assertion is not a JWT (a signed JWS in compact form with a JSON claims set)', { cause })
+  }
+  if (typeof claims.sub === 'string' && claims.sub !== '') return claims.sub
+  if (typeof claims.iss === 'string' && claims.iss !== '') return claims.iss
+  return undefined
+}
+
+/** Step 1: the active registered client the request names, or `invalid_client`. */
+export async function clientOfRequest(request: ClientAuthenticationRequest, deps: ClientAuthenticationDependencies): Promise<ClientRecord> {
+  const { parameters, authorizationScheme } = request
+  const methods = deps.config.validators['token-endpoint-auth'].methods.join(', ')
+  if (authorizationScheme !== undefined) {
+    throw invalidClient(`this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (${methods})`, { authScheme: authorizationScheme })
+  }
+  if (parameters.has('client_secret')) {
+    throw invalidClient(`client secrets are not accepted here; authenticate with the registered method (${methods})`)
+  }
+  const assertion = parameters.get('client_assertion')
+  const clientId = parameters.get('client_id') ?? (assertion === undefined ? undefined : assertionSubject(assertion))
+  if (clientId === undefined) {
+    throw invalidClient('the request names no client: send client_assertion with sub = client_id (private_key_jwt), or client_id (tls_client_auth, self_signed_tls_client_auth)')
+  }
+  const client = await deps.store.getClient(clientId)
+  if (client === undefined || client.status !== 'active') {
+    throw invalidClient(`client_id ${shown(clientId)} is not a registered client; register with POST /register first`)
+  }
+  return client
+}
+
+/** Step 2: proves the request comes from `client` with its registered method; returns that method. */
+export async function authenticateClient(client: ClientRecord, request: ClientAuthenticationRequest, deps: ClientAuthenticationDependencies): Promise<ClientAuthenticationMethod> {
+  const { parameters, certificate, now } = request
+  const allowed = deps.config.validators['token-endpoint-auth'].methods
+  const method = client.metadata['token_endpoint_auth_method']
+  if (typeof method !== 'string' || !allowed.includes(method) || !isImplemented(method)) {
+    const registered = typeof method === 'string' ? shown(method) : '(none)'
+    const usable = allowed.filter(isImplemented)
+    throw invalidClient(`the client's registered token_endpoint_auth_method ${registered} is not accepted by this server; update the registration with one of ${usable.join(', ')}`)
+  }
+
+  if (method === 'private_key_jwt') {
+    await authenticateWithPrivateKeyJwt({ client, assertion: parameters.get('client_assertion'), assertionType: parameters.get('client_assertion_type'), now }, deps)
+    return method
+  }
+  // Both mutual TLS methods: the certificate is the only credential, and client_id says whose (RFC8705-5).
+  if (parameters.has('client_assertion')) {
+    throw invalidClient(`client ${shown(client.clientId)} is registered for ${method}: authenticate with its certificate alone and send no client_assertion`)
+  }
+  if (!parameters.has('client_id')) throw invalidClient(`client_id is required with ${method} (RFC 8705 §2)`)
+  if (method === 'tls_client_auth') authenticateWithTlsClientAuth({ client, certificate, now }, deps)
+  else await authenticateWithSelfSignedTlsClientAuth({ client, certificate }, deps)
+  return method
+}

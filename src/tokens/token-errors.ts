@@ -1,0 +1,44 @@
+/**
+ * Refusals of the token endpoint, as RFC 6749 §5.2 defines them: a closed set of `error` codes, each with
+ * its HTTP status (`invalid_client` 401, the others 400). http/errors.ts turns an OAuthError into the
+ * answer; descriptions name the parameter or claim to fix and never echo an assertion (SEC-35).
+ */
+
+/** RFC 6749 §5.2 error codes the token endpoint answers with. */
+export const TOKEN_ERROR_CODES = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] as const
+export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number]
+
+/** RFC 6749 §5.2: client authentication failures are 401, every other token error 400. */
+export const tokenErrorStatus = (error: TokenErrorCode): 401 | 400 => (error === 'invalid_client' ? 401 : 400)
+
+export type OAuthErrorOptions = {
+  /**
+   * The scheme of the Authorization header the client authenticated with (e.g. `Basic`); an
+   * `invalid_client` answer then carries `WWW-Authenticate` with that scheme (RFC 6749 §5.2).
+   */
+  authScheme?: string | undefined
+  cause?: unknown
+}
+
+export class OAuthError extends Error {
+  readonly error: TokenErrorCode
+  readonly status: 401 | 400
+  readonly authScheme: string | undefined
+
+  constructor(error: TokenErrorCode, description: string, options: OAuthErrorOptions = {}) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'OAuthError'
+    this.error = error
+    this.status = tokenErrorStatus(error)
+    this.authScheme = options.authScheme
+  }
+}
+
+/** A failed client authentication (RFC 6749 §5.2 `invalid_client`). */
+export const invalidClient = (description: string, options: OAuthErrorOptions = {}): OAuthError => new OAuthError('invalid_client', description, options)
+
+/** Longest part of a client value echoed in a description, in characters. */
+const SHOWN_MAX_LENGTH = 120
+
+/** A client value as a description shows it: JSON-quoted (control characters escaped) and shortened. */
+export const shown = (value: string, maxLength = SHOWN_MAX_LENGTH): string => JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}…` : value)

@@ -1,0 +1,351 @@
+/**
+ * POST /token and GET /jwks end to end: a client registered through POST /register on a real server over
+ * real mutual TLS, then a client credentials token requested with private_key_jwt (signed by the sandbox
+ * TPP key), tls_client_auth or self_signed_tls_client_auth, verified with jose against GET /jwks and
+ * checked for its certificate binding (RFC8705-6). Each refusal is checked for its exact status, RFC 6749
+ * error code, a description naming what is wrong, and its audit event.
+ */
+import assert from 'node:assert/strict'
+import { randomUUID, type X509Certificate } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import { after, before, describe, it, type TestContext } from 'node:test'
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose'
+import { thumbprintOf } from '../../src/http/client-cert.ts'
+import type { IssuedCertificate } from '../../src/sandbox/ca.ts'
+import { mtlsRequest, type MtlsResponse } from '../../src/sandbox/mtls-client.ts'
+import type { Sandbox } from '../../src/sandbox/sandbox.ts'
+import { JWT_BEARER_ASSERTION_TYPE } from '../../src/tokens/client-auth/private-key-jwt.ts'
+import { ISSUER, sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+
+const TOKEN_ENDPOINT = `${ISSUER}/token`
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
+
+let sandbox: Sandbox
+let otherSubjectCertificate: IssuedCertificate
+before(async () => {
+  sandbox = await sharedSandbox()
+  otherSubjectCertificate = await sandbox.ca.issueClient({ subject: 'CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB' })
+})
+after(() => sandbox.close())
+
+const now = () => Math.floor(Date.now() / 1000)
+const x5tS256 = (certificate: X509Certificate): string => thumbprintOf(certificate.raw)
+
+/** Registers a client through POST /register (request claims `overrides` applied); returns its client_id. */
+async function registerClient(s: TestServer, overrides: Record<string, unknown> = {}): Promise<string> {
+  const response = await s.register(await s.signedRequest({ overrides }))
+  assert.equal(response.status, 201, response.text)
+  return (response.json as { client_id: string }).client_id
+}
+
+/** The claims of a valid client assertion for `clientId`; `overrides` with undefined remove a claim. */
+function assertionClaims(clientId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const iat = now()
+  const claims: Record<string, unknown> = { iss: clientId, sub: clientId, aud: TOKEN_ENDPOINT, iat, exp: iat + 60, jti: randomUUID(), ...overrides }
+  for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name]
+  return claims
+}
+
+/** A client assertion signed by the sandbox TPP's registered key. */
+const assertionFor = (clientId: string, overrides: Record<string, unknown> = {}): Promise<string> => sandbox.tpp.signRequest(assertionClaims(clientId, overrides))
+
+/** Form parameters of a private_key_jwt client credentials request. */
+const privateKeyJwtForm = (assertion: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  grant_type: 'client_credentials',
+  client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+  client_assertion: assertion,
+  ...extra,
+})
+
+type TokenCall = { certificate?: IssuedCertificate | null; headers?: Record<string, string>; body?: string }
+
+/** POST /token over mutual TLS with the TPP's transport certificate (or `certificate`, or none with null). */
+function requestToken(s: TestServer, form: Record<string, string> | Array<[string, string]>, options: TokenCall = {}): Promise<MtlsResponse> {
+  const certificate = options.certificate === undefined ? sandbox.tpp.transport : options.certificate
+  return mtlsRequest({
+    url: `${s.server.url}/token`,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...options.headers },
+    body: options.body ?? new URLSearchParams(form).toString(),
+    ...(certificate ? { cert: certificate.certificatePem, key: certificate.privateKeyPem } : {}),
+    ca: sandbox.caCertificatePem,
+  })
+}
+
+async function serverJwks(s: TestServer): Promise<{ response: MtlsResponse; jwks: JSONWebKeySet }> {
+  const response = await mtlsRequest({ url: `${s.server.url}/jwks`, ca: sandbox.caCertificatePem })
+  return { response, jwks: response.json as JSONWebKeySet }
+}
+
+/** Checks a refusal: status, error, a description matching `describes`, no-store, and its audit event. */
+async function expectRefusal(s: TestServer, response: MtlsResponse, expected: { status: number; error: string; describes: RegExp }): Promise<void> {
+  const body = response.json as Record<string, unknown>
+  assert.equal(response.status, expected.status, `status, body: ${response.text}`)
+  assert.equal(body.error, expected.error, response.text)
+  assert.match(body.error_description as string, expected.describes)
+  assert.equal(response.headers['cache-control'], 'no-store')
+  assert.equal(response.headers.pragma, 'no-cache')
+  assert.equal(body.access_token, undefined)
+  assert.doesNotMatch(response.text, /eyJ[A-Za-z0-9_-]{20,}\.eyJ/, 'no assertion or token echoed')
+  const [audit] = await s.server.store.listAudit(1)
+  assert.deepEqual({ operation: audit?.operation, outcome: audit?.outcome, errorCode: audit?.errorCode }, { operation: 'token', outcome: 'rejected', errorCode: expected.error })
+  assert.doesNotMatch(JSON.stringify(audit), /eyJ[A-Za-z0-9_-]{20,}\./, 'the audit event holds no assertion')
+}
+
+describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () => {
+  it('issues a certificate-bound access token to a private_key_jwt client, verifiable with GET /jwks (RFC8705-6)', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const clientId = await registerClient(s)
+    const response = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
+    assert.equal(response.status, 200, response.text)
+    assert.equal(response.headers['cache-control'], 'no-store')
+    assert.equal(response.headers.pragma, 'no-cache')
+    assert.match(response.headers['content-type'] as string, /^application\/json/)
+    const body = response.json as Record<string, unknown>
+    assert.deepEqual(Object.keys(body).sort(), ['access_token', 'expires_in', 'scope', 'token_type'])
+    assert.equal(body.token_type, 'Bearer')
+    assert.equal(body.expires_in, s.config.tokens.accessTokenLifetimeSeconds)
+    assert.equal(body.scope, 'openid accounts payments', 'no scope asked: every registered scope')
+
+    const { jwks } = await serverJwks(s)
+    const { payload, protectedHeader } = await jwtVerify(body.access_token as string, createLocalJWKSet(jwks), { issuer: ISSUER, audience: ISSUER, typ: 'at+jwt', algorithms: ['PS256', 'ES256'] })
+    assert.equal(payload.client_id, clientId)
+    assert.equal(payload.sub, clientId)
+    assert.equal(payload.scope, 'openid accounts payments')
+    assert.equal(payload.exp! - payload.iat!, s.config.tokens.accessTokenLifetimeSeconds)
+    assert.deepEqual(payload.cnf, { 'x5t#S256': x5tS256(sandbox.tpp.transport.certificate) })
+    assert.equal(protectedHeader.kid, jwks.keys[0]?.kid)
+
+    const [audit] = await s.server.store.listAudit(1)
+    assert.deepEqual({ operation: audit?.operation, outcome: audit?.outcome, clientId: audit?.clientId }, { operation: 'token', outcome: 'success', clientId })
+    assert.equal(audit?.certificateThumbprint, x5tS256(sandbox.tpp.transport.certificate))
+    assert.ok(!JSON.stringify(audit).includes(body.access_token as string), 'the audit event holds no token')
+  })
+
+  it('grants exactly the requested scopes when they are registered, and accepts aud = issuer, client_id = iss and a charset parameter', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const clientId = await registerClient(s)
+    const form = privateKeyJwtForm(await assertionFor(clientId, { aud: ISSUER }), { scope: 'accounts  openid', client_id: clientId })
+    const response = await requestToken(s, form, { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } })
+    assert.equal(response.status, 200, response.text)
+    assert.equal((response.json as { scope: string }).scope, 'accounts openid')
+  })
+
+  it('issues an unbound token when tokens.certificateBound is off', async (t) => {
+    const s = await startDcrServer(t, sandbox, { tokens: { certificateBound: false } })
+    const clientId = await registerClient(s)
+    const response = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
+    assert.equal(response.status, 200, response.text)
+    const { jwks } = await serverJwks(s)
+    const { payload } = await jwtVerify((response.json as { access_token: string }).access_token, createLocalJWKSet(jwks), { issuer: ISSUER })
+    assert.equal(payload.cnf, undefined)
+  })
+
+  describe('refusals', () => {
+    it('refuses grant_type password with 400 unsupported_grant_type', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { grant_type: 'password' })), { status: 400, error: 'unsupported_grant_type', describes: /grant_type "password"/ })
+    })
+
+    it('refuses a request without grant_type with 400 invalid_request', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const form = privateKeyJwtForm(await assertionFor(clientId))
+      delete form.grant_type
+      await expectRefusal(s, await requestToken(s, form), { status: 400, error: 'invalid_request', describes: /grant_type is required/ })
+    })
+
+    it('refuses an unknown client with 401 invalid_client', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), { status: 401, error: 'invalid_client', describes: /client_id "no-such-client" is not a registered client/ })
+    })
+
+    it('refuses an assertion signed by a stranger key under the TPP kid', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const { privateKey } = await generateKeyPair('PS256')
+      const stranger = await new SignJWT(assertionClaims(clientId)).setProtectedHeader({ alg: 'PS256', kid: sandbox.tpp.kid, typ: 'JWT' }).sign(privateKey)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(stranger)), { status: 401, error: 'invalid_client', describes: /client_assertion signature does not verify/ })
+    })
+
+    it('refuses an expired assertion', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const assertion = await assertionFor(clientId, { iat: now() - 660, exp: now() - 600 })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', describes: /client_assertion has expired/ })
+    })
+
+    it('refuses a replayed assertion jti', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const assertion = await assertionFor(clientId)
+      assert.equal((await requestToken(s, privateKeyJwtForm(assertion))).status, 200)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', describes: /jti has already been used/ })
+    })
+
+    it('refuses an assertion whose aud is another server', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const assertion = await assertionFor(clientId, { aud: 'https://another-bank.example.com/token' })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', describes: /aud must name this token endpoint/ })
+    })
+
+    it('refuses a client_id parameter that is not the assertion iss', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const otherClientId = await registerClient(s)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: otherClientId })), { status: 401, error: 'invalid_client', describes: /client_assertion iss must be the client_id/ })
+    })
+
+    it('refuses a scope beyond the registered ones with 400 invalid_scope', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { scope: 'openid fundsconfirmations' })), { status: 400, error: 'invalid_scope', describes: /scope "fundsconfirmations" is not registered/ })
+    })
+
+    it('refuses the management scope (cdr:registration) when the client did not register it', async (t) => {
+      const s = await startDcrServer(t, sandbox, { management: { requiredScope: 'cdr:registration' } })
+      const clientId = await registerClient(s)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { scope: 'cdr:registration' })), { status: 400, error: 'invalid_scope', describes: /cdr:registration, needed to manage the registration/ })
+    })
+
+    it('refuses a client not registered for client_credentials with 400 unauthorized_client', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s, { grant_types: ['authorization_code'] })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 400, error: 'unauthorized_client', describes: /not registered for grant_type client_credentials/ })
+    })
+
+    it('refuses a deleted client with 401 invalid_client, like an unknown one', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      await s.server.store.deleteClient(clientId, now(), { at: Date.now(), operation: 'delete', outcome: 'success', clientId })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', describes: /is not a registered client/ })
+    })
+
+    it('refuses a client whose registered method the profile no longer allows', async (t) => {
+      // The validator is off so that the private_key_jwt client registers; the token endpoint still applies the profile's methods.
+      const s = await startDcrServer(t, sandbox, { validators: { 'token-endpoint-auth': { enabled: false, methods: ['tls_client_auth'] } } })
+      const clientId = await registerClient(s)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', describes: /token_endpoint_auth_method "private_key_jwt" is not accepted by this server/ })
+    })
+
+    it('refuses a repeated parameter with 400 invalid_request', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const form = Object.entries(privateKeyJwtForm(await assertionFor(clientId)))
+      await expectRefusal(s, await requestToken(s, [...form, ['grant_type', 'client_credentials']]), { status: 400, error: 'invalid_request', describes: /"grant_type" appears more than once/ })
+    })
+
+    it('refuses a JSON body with 400 invalid_request', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const body = JSON.stringify(privateKeyJwtForm(await assertionFor(clientId)))
+      await expectRefusal(s, await requestToken(s, {}, { body, headers: { 'content-type': 'application/json' } }), { status: 400, error: 'invalid_request', describes: /Content-Type application\/json is not accepted here/ })
+    })
+
+    it('refuses a request without a client certificate with 401 invalid_client', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)), { certificate: null }), { status: 401, error: 'invalid_client', describes: /client certificate is required/ })
+    })
+
+    it('refuses credentials in the Authorization header with 401 and a WWW-Authenticate challenge (RFC 6749 §5.2)', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s)
+      const response = await requestToken(s, { grant_type: 'client_credentials' }, { headers: { authorization: `Basic ${Buffer.from(`${clientId}:secret`).toString('base64')}` } })
+      await expectRefusal(s, response, { status: 401, error: 'invalid_client', describes: /no client credentials in the Authorization header/ })
+      assert.equal(response.headers['www-authenticate'], 'Basic error="invalid_client"')
+    })
+  })
+
+  describe('tls_client_auth (RFC 8705 §2.1)', () => {
+    const tlsClient = () => ({ token_endpoint_auth_method: 'tls_client_auth', token_endpoint_auth_signing_alg: undefined, tls_client_auth_subject_dn: sandbox.tpp.transportSubject })
+
+    it('issues a token to the certificate whose subject was registered', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s, tlsClient())
+      const response = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId, scope: 'accounts' })
+      assert.equal(response.status, 200, response.text)
+      const { jwks } = await serverJwks(s)
+      const { payload } = await jwtVerify((response.json as { access_token: string }).access_token, createLocalJWKSet(jwks), { issuer: ISSUER })
+      assert.deepEqual(payload.cnf, { 'x5t#S256': x5tS256(sandbox.tpp.transport.certificate) })
+    })
+
+    it('refuses another certificate of the same CA with a different subject', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s, tlsClient())
+      const response = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, { certificate: otherSubjectCertificate })
+      await expectRefusal(s, response, { status: 401, error: 'invalid_client', describes: /subject "CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB" does not match the registered tls_client_auth_subject_dn/ })
+    })
+
+    it('refuses a tls_client_auth request without client_id (RFC8705-5) and one that also sends an assertion', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      const clientId = await registerClient(s, tlsClient())
+      await expectRefusal(s, await requestToken(s, { grant_type: 'client_credentials' }), { status: 401, error: 'invalid_client', describes: /names no client/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: clientId })), { status: 401, error: 'invalid_client', describes: /registered for tls_client_auth: authenticate with its certificate alone/ })
+    })
+  })
+
+  describe('self_signed_tls_client_auth (RFC 8705 §2.2)', () => {
+    it('issues a token to a certificate published in the registered jwks_uri, and refuses another one', async (t) => {
+      const s = await startDcrServer(t, sandbox, { validators: { 'token-endpoint-auth': { methods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] } } })
+      const transport = sandbox.tpp.transport.certificate
+      const transportJwk = { ...(await exportJWK(transport.publicKey)), use: 'tls', x5c: [transport.raw.toString('base64')] }
+      const jwksUri = sandbox.jwksServer.publish(`/self-signed/${randomUUID()}.jwks`, { keys: [...sandbox.tpp.publicJwks.keys, transportJwk] })
+      const clientId = await registerClient(s, { token_endpoint_auth_method: 'self_signed_tls_client_auth', token_endpoint_auth_signing_alg: undefined, jwks_uri: jwksUri })
+
+      const granted = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId })
+      assert.equal(granted.status, 200, granted.text)
+      const refused = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, { certificate: otherSubjectCertificate })
+      await expectRefusal(s, refused, { status: 401, error: 'invalid_client', describes: /is not among the client's keys at jwks_uri/ })
+    })
+  })
+})
+
+/** A plain-HTTP POST as a TLS-terminating proxy sends it, with the client certificate in its header. */
+function proxiedPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('POST /token behind a TLS-terminating proxy (RFC8705-10)', () => {
+  it('binds the token to the certificate the trusted proxy forwarded', async (t) => {
+    const s = await startDcrServer(t, sandbox, { server: { mode: 'proxy', proxy: { trustedAddresses: ['127.0.0.1'] } } })
+    const certificateHeader = { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) }
+    const registered = await proxiedPost(`${s.server.url}/register`, await s.signedRequest(), { 'content-type': 'application/jwt', ...certificateHeader })
+    assert.equal(registered.status, 201, JSON.stringify(registered.json))
+    const clientId = registered.json.client_id as string
+    const form = new URLSearchParams(privateKeyJwtForm(await assertionFor(clientId))).toString()
+    const granted = await proxiedPost(`${s.server.url}/token`, form, { 'content-type': 'application/x-www-form-urlencoded', ...certificateHeader })
+    assert.equal(granted.status, 200, JSON.stringify(granted.json))
+    const jwks = (await (await fetch(`${s.server.url}/jwks`)).json()) as JSONWebKeySet
+    const { payload } = await jwtVerify(granted.json.access_token as string, createLocalJWKSet(jwks), { issuer: ISSUER })
+    assert.deepEqual(payload.cnf, { 'x5t#S256': x5tS256(sandbox.tpp.transport.certificate) })
+
+    const withoutCertificate = await proxiedPost(`${s.server.url}/token`, new URLSearchParams(privateKeyJwtForm(await assertionFor(clientId))).toString(), { 'content-type': 'application/x-www-form-urlencoded' })
+    assert.deepEqual({ status: withoutCertificate.status, error: withoutCertificate.json.error }, { status: 401, error: 'invalid_client' })
+  })
+})
+
+describe('GET /jwks', () => {
+  it('publishes the public signing keys as application/jwk-set+json without private members, with no client certificate', async (t: TestContext) => {
+    const s = await startDcrServer(t, sandbox)
+    const { response, jwks } = await serverJwks(s)
+    assert.equal(response.status, 200, response.text)
+    assert.match(response.headers['content-type'] as string, /^application\/jwk-set\+json/)
+    assert.ok(jwks.keys.length >= 1)
+    for (const key of jwks.keys) {
+      for (const member of PRIVATE_MEMBERS) assert.equal((key as Record<string, unknown>)[member], undefined, `no private member ${member}`)
+      assert.equal(typeof key.kid, 'string')
+      assert.ok(key.alg === 'PS256' || key.alg === 'ES256')
+    }
+  })
+})
