@@ -1,12 +1,15 @@
 /**
  * The sandbox directory: a made-up SSA issuer that plays the OB Directory. It holds a PS256 signing key
  * (kid = its JWK thumbprint), publishes the public half as a JWKS, and issues UK-shaped software statements
- * (UK-DCR-15, uk-obie-dcr.md §5 and the §7 sample) for a made-up organisation, "Acme Fin Ltd". Every
- * claim can be overridden per SSA; a claim overridden with `undefined` is left out (for negative tests).
+ * (UK-DCR-15, uk-obie-dcr.md §5 and the §7 sample) for a made-up organisation, "Acme Fin Ltd". With the
+ * option `shape` it plays the CDR Register or the Open Finance Brasil directory instead (ssa-shapes.ts:
+ * CDR-DCR-7/8, BR-DCR-5/7). Every claim can be overridden per SSA; a claim overridden with `undefined` is
+ * left out (for negative tests).
  */
 import { randomUUID } from 'node:crypto'
 import { SignJWT, type JSONWebKeySet, type JWK } from 'jose'
 import { generateSigningKey, importSigningKey, type SigningKey } from './signing-key.ts'
+import { BRAZIL_SANDBOX_ORGANISATION, brazilSsaClaims, CDR_SANDBOX_RECIPIENT, cdrSsaClaims, type SsaShape } from './ssa-shapes.ts'
 
 /** The made-up organisation and software the sandbox registers by default. */
 export const SANDBOX_ORGANISATION = {
@@ -60,11 +63,13 @@ export type SsaClaims = {
 export type SsaClaimsInput = { [K in keyof SsaClaims]?: SsaClaims[K] | undefined } & Record<string, unknown>
 
 export type IssueSsaOptions = {
+  /** Which regime's SSA (default `uk`): `cdr` (CDR Register) or `brazil` (Open Finance Brasil directory). */
+  shape?: SsaShape
   /** Issue time, seconds since the epoch (default now). A `claims.iat` wins over this. */
   iat?: number
-  /** Expiry, seconds since the epoch (default: none, as OB SSAs carry no exp). A `claims.exp` wins. */
+  /** Expiry, seconds since the epoch (default: none for UK and Brazil SSAs, iat + 10 min for the CDR). A `claims.exp` wins. */
   exp?: number
-  /** Default a random UUID. A `claims.jti` wins. */
+  /** Default a random UUID (Brazil: none). A `claims.jti` wins. */
   jti?: string
   /** Header `alg` (default PS256); must suit the RSA key, e.g. RS256 for a negative test. */
   alg?: string
@@ -141,10 +146,20 @@ export async function createSandboxDirectory({ issuer = 'Sandbox Directory', jwk
     kid: key.kid,
     publicJwks: { keys: [key.publicJwk] },
     async issueSsa(claims = {}, options = {}) {
-      const orgId = typeof claims.org_id === 'string' ? claims.org_id : SANDBOX_ORGANISATION.orgId
-      const softwareId = typeof claims.software_id === 'string' ? claims.software_id : SANDBOX_ORGANISATION.softwareId
+      const shape = options.shape ?? 'uk'
+      const ids = shape === 'cdr' ? CDR_SANDBOX_RECIPIENT : shape === 'brazil' ? BRAZIL_SANDBOX_ORGANISATION : SANDBOX_ORGANISATION
+      const orgId = typeof claims.org_id === 'string' ? claims.org_id : ids.orgId
+      const softwareId = typeof claims.software_id === 'string' ? claims.software_id : ids.softwareId
+      const iat = options.iat ?? Math.floor(Date.now() / 1000)
+      const shapeInput = { issuer, iat, softwareId, orgId }
+      const defaults =
+        shape === 'cdr'
+          ? cdrSsaClaims({ ...shapeInput, jti: options.jti ?? randomUUID() })
+          : shape === 'brazil'
+            ? brazilSsaClaims({ ...shapeInput, jti: options.jti })
+            : defaultSsaClaims(issuer, orgId, softwareId, iat, options.jti ?? randomUUID())
       const payload: Record<string, unknown> = {
-        ...defaultSsaClaims(issuer, orgId, softwareId, options.iat ?? Math.floor(Date.now() / 1000), options.jti ?? randomUUID()),
+        ...defaults,
         ...(options.exp === undefined ? {} : { exp: options.exp }),
         ...claims,
       }

@@ -55,6 +55,10 @@ export type LoadedSandbox = {
   serverConfigValues(issuer: string): Record<string, unknown>
   /** An SSA for the sandbox TPP: its software_id, org_id and keystore URLs, then `claims`. */
   issueSsa(claims?: SsaClaimsInput, options?: IssueSsaOptions): Promise<string>
+  /** A CDR Register-shaped SSA (ssa-shapes.ts) for the sandbox TPP: its software_id, org_id and `jwks_uri`, then `claims`. */
+  issueCdrSsa(claims?: Record<string, unknown>, options?: Omit<IssueSsaOptions, 'shape'>): Promise<string>
+  /** An Open Finance Brasil-shaped SSA (ssa-shapes.ts) for the sandbox TPP: its software_id, org_id and `software_jwks_uri`, then `claims`. */
+  issueBrazilSsa(claims?: Record<string, unknown>, options?: Omit<IssueSsaOptions, 'shape'>): Promise<string>
 }
 
 export type Sandbox = LoadedSandbox & {
@@ -73,6 +77,8 @@ export type SandboxOptions = {
   orgId?: string
   /** Algorithm of the TPP request signing key (default PS256). */
   tppAlgorithm?: SandboxAlgorithm
+  /** RFC 4514 subject of the TPP transport certificate (default the OB legacy subject; see ssa-shapes.ts for CDR and Brazil). */
+  tppTransportSubject?: string
 }
 
 const DIRECTORY_JWKS_PATH = '/directory/jwks'
@@ -126,6 +132,12 @@ function loadedSandbox(parts: { files: SandboxFiles; manifest: SandboxManifest; 
         options,
       )
     },
+    issueCdrSsa(claims = {}, options = {}) {
+      return directory.issueSsa({ software_id: tpp.softwareId, org_id: tpp.orgId, jwks_uri: manifest.tpp.jwksUrl, ...claims }, { ...options, shape: 'cdr' })
+    },
+    issueBrazilSsa(claims = {}, options = {}) {
+      return directory.issueSsa({ software_id: tpp.softwareId, org_id: tpp.orgId, software_jwks_uri: manifest.tpp.jwksUrl, ...claims }, { ...options, shape: 'brazil' })
+    },
   }
 }
 
@@ -142,7 +154,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   try {
     const directory = await createSandboxDirectory({ issuer: options.directoryIssuer, jwksUrl: new URL(DIRECTORY_JWKS_PATH, jwksServer.url).href })
     jwksServer.publish(DIRECTORY_JWKS_PATH, directory.publicJwks)
-    const tpp = await createSandboxTpp({ ca, softwareId, orgId, jwksServer, alg: options.tppAlgorithm ?? 'PS256' })
+    const tpp = await createSandboxTpp({ ca, softwareId, orgId, jwksServer, alg: options.tppAlgorithm ?? 'PS256', ...(options.tppTransportSubject === undefined ? {} : { transportSubject: options.tppTransportSubject }) })
     const manifest: SandboxManifest = {
       version: 1,
       keystoreUrl: jwksServer.url,

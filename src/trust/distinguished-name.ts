@@ -44,12 +44,20 @@ export class DistinguishedNameError extends Error {
   override name = 'DistinguishedNameError'
 }
 
+/** An attribute as parsed, with its type as the string wrote it (`organizationIdentifier`, `2.5.4.97`, `oid.2.5.4.97`). */
+export type WrittenAttribute = Attribute & { writtenType: string }
+
 /**
  * Parses an RFC 4514 string (`CN=a,OU=b,O=c,C=GB`) into attributes, in the string's order (most specific
  * first). Multi-valued RDNs (`+`) become consecutive attributes. Escapes (`\,`, `\2C`) are decoded.
  */
 export function parseDistinguishedName(dn: string): Attribute[] {
-  const attributes: Attribute[] = []
+  return parseDistinguishedNameAsWritten(dn).map(({ type, value }) => ({ type, value }))
+}
+
+/** parseDistinguishedName, keeping how each type was written, for profiles that rule on it (BR-DCR-14). */
+export function parseDistinguishedNameAsWritten(dn: string): WrittenAttribute[] {
+  const attributes: WrittenAttribute[] = []
   let index = 0
   const fail = (why: string): never => {
     throw new DistinguishedNameError(`not an RFC 4514 distinguished name (${why} at position ${index})`)
@@ -89,7 +97,7 @@ export function parseDistinguishedName(dn: string): Attribute[] {
       }
       value = Buffer.from(bytes).toString('utf8').trim()
     }
-    attributes.push({ type: normaliseType(type), value })
+    attributes.push({ type: normaliseType(type), value, writtenType: type })
     if (index < dn.length) index += 1 // skip , or +
   }
   return attributes

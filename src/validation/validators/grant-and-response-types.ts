@@ -9,6 +9,11 @@
  * (`authorization_code`, `implicit`) needs a response type that uses it.
  * An absent `grant_types` is the RFC 7591 default `["authorization_code"]`; whether it must be sent is
  * required-attributes' rule.
+ * With `jarmAndHybridClaims` (CDR-DCR-13, CDR request table) the response types bring their companion claims:
+ * `code` (authorization code flow with JARM) needs `authorization_signed_response_alg`; `code id_token`
+ * (hybrid) needs `id_token_encrypted_response_alg` and `id_token_encrypted_response_enc`;
+ * `authorization_encrypted_response_enc` needs `authorization_encrypted_response_alg`; every encryption
+ * value is one of the configured lists. The signing algorithm's value is the algorithms check's business.
  */
 import type { Claims, Validator } from '../context.ts'
 import { readString, readStringArray, type ClaimSource } from '../claims.ts'
@@ -68,11 +73,36 @@ function checkCiba(claims: Claims, grantTypes: readonly string[]): void {
   }
 }
 
+/** CDR-DCR-13: the conditional claims of JARM (`code`) and hybrid (`code id_token`) registrations. */
+function checkJarmAndHybridClaims(claims: Claims, responseTypes: readonly string[], options: { encryptionAlgorithms: readonly string[]; encryptionEncodings: readonly string[] }): void {
+  const registered = new Set(responseTypes.map(canonical))
+  const need = (claim: string, why: string): string => {
+    const value = readString(claims, claim, source)
+    if (value === undefined || value === '') fail(claim, `${why} needs ${claim}; add it to the request`)
+    return value
+  }
+  const inList = (claim: string, value: string, accepted: readonly string[]): void => {
+    if (!accepted.includes(value)) fail(claim, `${claim} ${quoted(value)} is not supported; use one of ${accepted.join(', ')}`)
+  }
+  if (registered.has('code')) need('authorization_signed_response_alg', 'response type "code" (JARM)')
+  if (registered.has(canonical('code id_token'))) {
+    inList('id_token_encrypted_response_alg', need('id_token_encrypted_response_alg', 'response type "code id_token"'), options.encryptionAlgorithms)
+    inList('id_token_encrypted_response_enc', need('id_token_encrypted_response_enc', 'response type "code id_token"'), options.encryptionEncodings)
+  }
+  const authorizationEnc = readString(claims, 'authorization_encrypted_response_enc', source)
+  const authorizationAlg = readString(claims, 'authorization_encrypted_response_alg', source)
+  if (authorizationEnc !== undefined && authorizationAlg === undefined) {
+    fail('authorization_encrypted_response_alg', 'authorization_encrypted_response_enc needs authorization_encrypted_response_alg; add it, or drop the encoding')
+  }
+  if (authorizationAlg !== undefined) inList('authorization_encrypted_response_alg', authorizationAlg, options.encryptionAlgorithms)
+  if (authorizationEnc !== undefined) inList('authorization_encrypted_response_enc', authorizationEnc, options.encryptionEncodings)
+}
+
 export const grantAndResponseTypes: Validator = {
   id,
   operations: ['create', 'update'],
-  requirements: ['RFC7591-8', 'RFC7591-9', 'FAPI-8', 'UK-DCR-29'],
-  summary: 'grant_types and response_types are accepted and consistent with each other; a CIBA grant carries valid backchannel claims.',
+  requirements: ['RFC7591-8', 'RFC7591-9', 'FAPI-8', 'UK-DCR-29', 'CDR-DCR-13'],
+  summary: 'grant_types and response_types are accepted and consistent with each other; a CIBA grant carries valid backchannel claims; where the profile says so, JARM and hybrid registrations carry their signing and encryption claims.',
   errors: ['invalid_client_metadata'],
   check(ctx) {
     const options = ctx.config.validators[id]
@@ -105,5 +135,6 @@ export const grantAndResponseTypes: Validator = {
       }
     }
     checkCiba(claims, grantTypes)
+    if (options.jarmAndHybridClaims) checkJarmAndHybridClaims(claims, responseTypes ?? [], options)
   },
 }

@@ -3,7 +3,8 @@
  * policy: the profile's `ssa.uriClaims`) all name one host, so a statement cannot pair a bank-looking logo with
  * someone else's redirect target (UK-DCR-39, RFC7591-26). Hosts are compared exactly as the WHATWG parser
  * gives them, internationalised names as punycode A-labels (SEC-26), never by suffix (SEC-27).
- * Absent URI claims are skipped: each is optional in the statement.
+ * Absent URI claims are skipped: each is optional in the statement. A request without a statement passes
+ * where the profile makes the statement optional (RFC7591-14).
  */
 import type { Validator } from '../context.ts'
 import { readString, readStringArray, type ClaimSource } from '../claims.ts'
@@ -21,6 +22,7 @@ export const hostnameConsistency: Validator = {
   summary: "The software statement's redirect, client, logo, terms and policy URIs all share one host.",
   errors: ['invalid_software_statement'],
   check(ctx) {
+    if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ctx.ssa === undefined) {
       throw new ValidationError('invalid_software_statement', id, 'the request carries no software statement, so the host of its URIs cannot be checked; send a software_statement', { claim: 'software_statement' })
     }

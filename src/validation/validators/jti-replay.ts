@@ -5,7 +5,8 @@
  * key, so two concurrent requests with one JTI cannot both succeed.
  *
  * A plain JSON request (no JWS, as in Brazil and plain RFC 7591) has no jti to protect: only its software
- * statement is checked.
+ * statement is checked. Where the profile's statements carry no jti (`requireSsaJti` off: Brazil), a
+ * statement without one passes and one with a jti is still checked.
  *
  * An update that presents the very software statement the client was registered with is not a replay of
  * it (the statement is already recorded for this client), so its jti is neither checked nor recorded again.
@@ -23,8 +24,9 @@ const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', w
 const isRegisteredSsa = (ctx: ValidationContext): boolean =>
   ctx.operation === 'update' && ctx.ssa?.compact !== undefined && ctx.client?.softwareStatement === ctx.ssa.compact
 
-async function checkUnused(ctx: ValidationContext, claims: Claims, source: ClaimSource, renew: string): Promise<void> {
+async function checkUnused(ctx: ValidationContext, claims: Claims, source: ClaimSource, renew: string, required = true): Promise<void> {
   const jti = readString(claims, 'jti', source)
+  if ((jti === undefined || jti === '') && !required) return
   if (jti === undefined || jti === '') throw new ValidationError(source.error, ID, `jti is required in the ${source.where}: a unique id that is never reused`, { claim: 'jti' })
   const issuer = readString(claims, 'iss', source)
   if (issuer === undefined || issuer === '') throw new ValidationError(source.error, ID, `iss is required in the ${source.where}: jti is unique per issuer`, { claim: 'iss' })
@@ -39,7 +41,8 @@ export const jtiReplay: Validator = {
   errors: ['invalid_client_metadata', 'invalid_software_statement'],
   async check(ctx) {
     if (ctx.request.compact !== undefined) await checkUnused(ctx, ctx.request.claims, REQUEST, 'sign a new request with a fresh jti')
-    if (ctx.ssa !== undefined && !isRegisteredSsa(ctx)) await checkUnused(ctx, ctx.ssa.claims, SSA, 'obtain a new software statement from the directory')
+    const requireSsaJti = ctx.config.validators[ID].requireSsaJti
+    if (ctx.ssa !== undefined && !isRegisteredSsa(ctx)) await checkUnused(ctx, ctx.ssa.claims, SSA, 'obtain a new software statement from the directory', requireSsaJti)
   },
 }
 

@@ -1,7 +1,8 @@
 /**
  * redirect-uri-subset: each redirect URI the request asks for is one of the software statement's, compared
  * as exact, case-sensitive strings (UK-DCR-24, CDR-DCR-14, BR-DCR-20, SEC-23, SEC-28). A request without
- * `redirect_uris` passes: the metadata policy then registers the statement's list (UK-DCR-24).
+ * `redirect_uris` passes: the metadata policy then registers the statement's list (UK-DCR-24). Without a
+ * statement, where the profile makes it optional (RFC7591-14), there is no list to be a subset of.
  */
 import type { Validator } from '../context.ts'
 import { readStringArray } from '../claims.ts'
@@ -20,6 +21,7 @@ export const redirectUriSubset: Validator = {
     const requested = readStringArray(ctx.request.claims, 'redirect_uris', { validator: id, error: 'invalid_redirect_uri', where: 'request' })
     if (requested === undefined) return
     const claim = ctx.config.ssa.redirectUrisClaim
+    if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ctx.ssa === undefined) {
       throw new ValidationError('invalid_software_statement', id, `the request carries no software statement to check redirect_uris against; send a software_statement whose ${claim} lists them`, { claim: 'software_statement' })
     }

@@ -27,6 +27,8 @@ export const requiredAttributes: Validator = {
       throw new ValidationError('invalid_client_metadata', id, `the request is missing required claims (absent or empty): ${missingInRequest.join(', ')}; add them to the registration request`, { claim: missingInRequest[0]! })
     }
     if (options.ssa.length === 0) return
+    // RFC7591-14: where the statement is optional, its claims are required only when one is sent.
+    if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ctx.ssa === undefined) {
       throw new ValidationError('invalid_software_statement', id, `the request carries no software statement; send a software_statement with the claims ${options.ssa.join(', ')}`, { claim: 'software_statement' })
     }

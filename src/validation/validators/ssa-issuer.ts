@@ -3,6 +3,8 @@
  * the configured directories, which becomes the directory whose keys and CAs are used for this request
  * (UK-DCR-34, RFC7591-16, CDR-DCR-8, BR-DCR-7). The `iss` is not trusted yet: ssa-signature verifies the
  * SSA with that directory's keys only, so a forged `iss` can only select a key set that will not verify it.
+ * Where the profile makes the statement optional (`registration.requireSoftwareStatement` off, plain RFC 7591,
+ * RFC7591-14) a request without one passes; one that is sent is checked all the same (RFC7591-17).
  */
 import { decodeJwt } from 'jose'
 import type { Validator } from '../context.ts'
@@ -20,6 +22,7 @@ export const ssaIssuer: Validator = {
   errors: ['invalid_software_statement', 'unapproved_software_statement'],
   check(ctx) {
     const ssa = ctx.ssa
+    if (ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement is required', { claim: 'software_statement' })
     if (ssa.compact !== undefined) {
       try {

@@ -3,7 +3,10 @@
  * configured keys and algorithms only (UK-DCR-15, CDR-DCR-8, CDR-DCR-9, BR-DCR-5, SEC-1..10). When
  * ssa-issuer is switched off, each configured directory is tried and the one whose key verifies becomes
  * the SSA's directory; no key outside configuration is ever used. On success the verified payload
- * replaces the decoded claims, so later checks read only signed values (SEC-10).
+ * replaces the decoded claims, so later checks read only signed values (SEC-10). The algorithms are those
+ * the directory accepts that the profile also accepts (`validators.ssa-signature.algorithms`; CDR-DCR-8 and
+ * BR-DCR-5 allow only PS256). A request without a statement passes only where the profile makes it optional
+ * (`registration.requireSoftwareStatement` off, RFC7591-14).
  */
 import type { TrustedDirectory } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
@@ -15,13 +18,13 @@ const ID = 'ssa-signature'
 const quoted = (value: string | undefined): string => JSON.stringify((value ?? '').slice(0, 100))
 
 /** The description of a refused SSA signature: what is wrong and what to do. */
-function describe(error: JwsVerificationError, directory: TrustedDirectory): string {
+function describe(error: JwsVerificationError, directory: TrustedDirectory, profileAlgorithms: readonly string[]): string {
   const name = quoted(directory.issuer)
   switch (error.reason) {
     case 'signature':
       return `software_statement signature does not verify with the keys of directory ${name}: obtain a new software statement from the directory`
     case 'algorithm':
-      return `software_statement alg ${quoted(error.alg)} is not accepted from directory ${name} (accepted: ${directory.config.algorithms.join(', ')})`
+      return `software_statement alg ${quoted(error.alg)} is not accepted from directory ${name} (accepted: ${acceptedAlgorithms(directory, profileAlgorithms).join(', ') || 'none: the directory and the profile share no algorithm'})`
     case 'unknown-kid':
       return error.kid === undefined
         ? `software_statement has no kid and no single key of directory ${name} fits its alg`
@@ -35,8 +38,12 @@ function describe(error: JwsVerificationError, directory: TrustedDirectory): str
   }
 }
 
-async function verifyWith(directory: TrustedDirectory, compact: string): Promise<Claims> {
-  const { claims } = await verifyCompactJws(compact, directory.keys, directory.config.algorithms)
+/** The directory's algorithms that the profile also accepts. */
+const acceptedAlgorithms = (directory: TrustedDirectory, profileAlgorithms: readonly string[]): string[] =>
+  directory.config.algorithms.filter((alg) => profileAlgorithms.includes(alg))
+
+async function verifyWith(directory: TrustedDirectory, compact: string, profileAlgorithms: readonly string[]): Promise<Claims> {
+  const { claims } = await verifyCompactJws(compact, directory.keys, acceptedAlgorithms(directory, profileAlgorithms))
   return claims
 }
 
@@ -48,18 +55,20 @@ export const ssaSignature: Validator = {
   errors: ['invalid_software_statement'],
   async check(ctx) {
     const ssa = ctx.ssa
+    if (ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement is required', { claim: 'software_statement' })
     const compact = ssa.compact
     if (compact === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement must be a JWS signed by its directory, not a plain JSON object', { claim: 'software_statement' })
 
+    const profileAlgorithms = ctx.config.validators['ssa-signature'].algorithms
     const fail = (error: unknown, directory: TrustedDirectory): never => {
       if (!(error instanceof JwsVerificationError)) throw error
-      throw new ValidationError('invalid_software_statement', ID, describe(error, directory), { claim: 'software_statement', cause: error })
+      throw new ValidationError('invalid_software_statement', ID, describe(error, directory, profileAlgorithms), { claim: 'software_statement', cause: error })
     }
 
     if (ctx.directory !== undefined) {
       const directory = ctx.directory
-      ssa.claims = await verifyWith(directory, compact).catch((error: unknown) => fail(error, directory))
+      ssa.claims = await verifyWith(directory, compact, profileAlgorithms).catch((error: unknown) => fail(error, directory))
       ssa.verified = true
       return
     }
@@ -68,7 +77,7 @@ export const ssaSignature: Validator = {
     const failures: JwsVerificationError[] = []
     for (const directory of ctx.directories.all()) {
       try {
-        ssa.claims = await verifyWith(directory, compact)
+        ssa.claims = await verifyWith(directory, compact, profileAlgorithms)
       } catch (error) {
         if (!(error instanceof JwsVerificationError)) throw error
         // A broken token is broken for every directory: say so rather than "no directory signed it".

@@ -7,7 +7,11 @@
  * - `tls_client_auth` names exactly one certificate identity (subject DN or one SAN); with `matchSubjectDn`
  *   on, that identity must be the one of the certificate presented on this request, so a TPP cannot register
  *   a certificate identity it does not hold;
- * - `jwks` and `jwks_uri` are not both given.
+ * - `jwks` and `jwks_uri` are not both given; where the profile says so, `jwks` is not given at all
+ *   (BR-DCR-18) and `jwks_uri` equals the software statement's JWKS URI (BR-DCR-19).
+ * With `subjectDnSyntax: brazil` a `tls_client_auth` client names its certificate by subject DN only
+ * (BR-DCR-16), written with OID/hex attributes (BR-DCR-14) and matched value by value against the DER
+ * subject of the presented certificate (BR-DCR-13, trust/brazil-distinguished-name.ts).
  */
 import type { X509Certificate } from 'node:crypto'
 import { isIP } from 'node:net'
@@ -16,6 +20,7 @@ import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../quoted.ts'
 import { certificateSubject, distinguishedNamesMatch, DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
+import { brazilSubjectDnOf, brazilSubjectsMatch, certificateSubjectAttributes, parseBrazilSubjectDn } from '../../trust/brazil-distinguished-name.ts'
 
 const id = 'token-endpoint-auth'
 const source: ClaimSource = { validator: id, error: 'invalid_client_metadata', where: 'request' }
@@ -77,7 +82,32 @@ function sanMatches(certificate: X509Certificate, claim: Exclude<TlsIdentityClai
   }
 }
 
+/** BR-DCR-13/14/16: subject DN only, OID/hex form, matched against the DER subject of the presented certificate. */
+function checkBrazilTlsClientAuth(ctx: ValidationContext, claims: Claims): void {
+  const claim = 'tls_client_auth_subject_dn'
+  const san = TLS_IDENTITY_CLAIMS.find((name) => name !== claim && claims[name] !== undefined)
+  if (san !== undefined) fail(san, `${san} is not accepted: a tls_client_auth client is identified by tls_client_auth_subject_dn only; remove ${san}`)
+  const value = readString(claims, claim, source)
+  if (value === undefined) fail(claim, 'token_endpoint_auth_method tls_client_auth needs tls_client_auth_subject_dn, the subject DN of your transport certificate')
+  const certificate = ctx.certificate?.certificate
+  // The certificate's own subject in the required form is the most useful hint; the caller knows what it sent.
+  const expected = certificate === undefined ? '' : `; the presented certificate's subject in that form is ${quoted(brazilSubjectDnOf(certificate), 400)}`
+  let registered
+  try {
+    registered = parseBrazilSubjectDn(value)
+  } catch (error) {
+    if (!(error instanceof DistinguishedNameError)) throw error
+    fail(claim, `tls_client_auth_subject_dn is not accepted: ${error.message}${expected}`)
+  }
+  if (!ctx.config.validators[id].matchSubjectDn) return
+  if (certificate === undefined) fail(claim, `${claim} cannot be checked: no client certificate was presented with this request; register over mutual TLS with the certificate that ${claim} names`)
+  if (!brazilSubjectsMatch(registered, certificateSubjectAttributes(certificate))) {
+    fail(claim, `tls_client_auth_subject_dn does not match the subject of the presented certificate${expected}`)
+  }
+}
+
 function checkTlsClientAuth(ctx: ValidationContext, claims: Claims): void {
+  if (ctx.config.validators[id].subjectDnSyntax === 'brazil') return checkBrazilTlsClientAuth(ctx, claims)
   const given = TLS_IDENTITY_CLAIMS.flatMap((claim) => {
     const value = readString(claims, claim, source)
     return value === undefined ? [] : [{ claim, value }]
@@ -118,11 +148,23 @@ function checkTlsClientAuth(ctx: ValidationContext, claims: Claims): void {
   }
 }
 
+/** BR-DCR-19: a requested jwks_uri is the one the directory published for this software. */
+function checkJwksUriMatchesSsa(ctx: ValidationContext, claims: Claims): void {
+  const jwksUri = readString(claims, 'jwks_uri', source)
+  if (jwksUri === undefined) return
+  const ssaClaim = ctx.config.ssa.jwksUriClaim
+  const expected = ctx.ssa === undefined ? undefined : readString(ctx.ssa.claims, ssaClaim, { validator: id, error: 'invalid_software_statement', where: 'software statement' })
+  if (expected === undefined) {
+    fail('jwks_uri', `jwks_uri cannot be checked: the software statement has no ${ssaClaim}; leave jwks_uri out or use a software statement that names the keys`)
+  }
+  if (jwksUri !== expected) fail('jwks_uri', `jwks_uri ${quoted(jwksUri)} must equal the software statement's ${ssaClaim} ${quoted(expected)}; register that URI or leave jwks_uri out`)
+}
+
 export const tokenEndpointAuth: Validator = {
   id,
   operations: ['create', 'update'],
-  requirements: ['UK-DCR-25', 'UK-DCR-26', 'RFC8705-2', 'RFC8705-3', 'RFC7591-10', 'FAPI-2', 'OIDCR-4', 'BR-DCR-16'],
-  summary: 'The token endpoint auth method is allowed and complete: a signing alg for JWT assertions, exactly one certificate identity matching the presented certificate for tls_client_auth, not both jwks and jwks_uri.',
+  requirements: ['UK-DCR-25', 'UK-DCR-26', 'RFC8705-2', 'RFC8705-3', 'RFC7591-10', 'FAPI-2', 'OIDCR-4', 'BR-DCR-13', 'BR-DCR-14', 'BR-DCR-16', 'BR-DCR-18', 'BR-DCR-19'],
+  summary: 'The token endpoint auth method is allowed and complete: a signing alg for JWT assertions, exactly one certificate identity matching the presented certificate for tls_client_auth (Brazil: subject DN in OID/hex form); not both jwks and jwks_uri, and where the profile says so no jwks and jwks_uri equal to the software statement\'s.',
   errors: ['invalid_client_metadata'],
   check(ctx) {
     const options = ctx.config.validators[id]
@@ -130,6 +172,10 @@ export const tokenEndpointAuth: Validator = {
     if (claims['jwks'] !== undefined && claims['jwks_uri'] !== undefined) {
       fail('jwks', 'the request has both jwks and jwks_uri; register the keys one way only (jwks_uri preferred)')
     }
+    if (!options.allowJwksByValue && claims['jwks'] !== undefined) {
+      fail('jwks', `jwks (keys by value) is not accepted; remove jwks and publish the keys at the software statement's ${ctx.config.ssa.jwksUriClaim}, registered as jwks_uri`)
+    }
+    if (options.jwksUriMatchesSsa) checkJwksUriMatchesSsa(ctx, claims)
     const method = readString(claims, 'token_endpoint_auth_method', source)
     if (method === undefined) {
       fail('token_endpoint_auth_method', `token_endpoint_auth_method is required; use one of ${options.methods.join(', ')}`)
