@@ -6,7 +6,7 @@ import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { ConfigError } from './config/fields.ts'
-import { securityWarnings } from './config/load.ts'
+import { profileConfigs, securityWarnings } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { buildApp } from './http/app.ts'
 import { createRegistrationService } from './registration/service.ts'
@@ -16,6 +16,11 @@ import { createDirectories } from './trust/directories.ts'
 import { readPemCertificates } from './trust/pem-certificates.ts'
 import { createRemoteKeySets } from './trust/remote-key-sets.ts'
 import { loadServerKeys } from './tokens/server-keys.ts'
+import { createBoundedFetch } from './trust/bounded-fetch.ts'
+import { createRegisterStatusClient, type RegisterStatusReader } from './trust/register-status.ts'
+import type { Validator } from './validation/context.ts'
+import { createHttpExtensionValidator } from './validation/custom/http-extension.ts'
+import { loadValidatorModules } from './validation/custom/module-validator.ts'
 
 export type RunningServer = {
   app: FastifyInstance
@@ -34,6 +39,18 @@ export type StartOptions = {
 const extraClientCas = (config: Config): X509Certificate[] =>
   config.server.tls.clientCaFiles.flatMap((file, index) => readPemCertificates(file, `server.tls.clientCaFiles[${index}]`))
 
+/** The CDR Register status client, when a profile in use checks software status (CDR-DCR-25). */
+function registerStatusOf(config: Config): RegisterStatusReader | undefined {
+  const profile = profileConfigs(config).find((candidate) => candidate.validators['software-status'].enabled)
+  return profile && createRegisterStatusClient({ config: profile.validators['software-status'], fetch: createBoundedFetch(profile.outbound) })
+}
+
+/** Module validators, then the HTTP extension service, in the order the configuration names them. */
+async function customValidatorsOf(config: Config): Promise<Validator[]> {
+  const modules = await loadValidatorModules(config.customValidators.modules)
+  return config.customValidators.http.url === undefined ? modules : [...modules, createHttpExtensionValidator(config.customValidators.http)]
+}
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', `req.headers["${config.server.proxy.certificateHeader}"]`] })
   for (const warning of securityWarnings(config)) logger.warn(warning)
@@ -46,7 +63,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const serverKeys = await loadServerKeys(config.tokens.signingKeysFile, config.tokens.signingAlgorithm)
   const clock = options.clock ?? Date.now
   const store = openStore(config.store)
-  const registration = createRegistrationService({ config, store, directories, remoteKeySets, clock })
+  const registration = createRegistrationService({ config, store, directories, remoteKeySets, clock, registerStatus: registerStatusOf(config), customValidators: await customValidatorsOf(config) })
   const app = buildApp({ config, registration, anchors, logger, store, serverKeys, directories, remoteKeySets, clock })
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))

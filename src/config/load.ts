@@ -96,16 +96,42 @@ function parseJson(raw: string, key: string): unknown {
 
 export type LoadOptions = { file?: string; values?: Plain; env?: NodeJS.ProcessEnv }
 
+/** The configurations of directories whose `profile` differs from the top-level one, by directory issuer. */
+const directoryProfiles = new WeakMap<Config, ReadonlyMap<string, Config>>()
+
+function resolveProfile(given: Plain, profile: string, key: string): Config {
+  const preset = profilePresets[profile]
+  if (preset === undefined) throw new ConfigError(key, `unknown profile "${profile}" (available: ${Object.keys(profilePresets).join(', ')})`)
+  const config = resolve(configSchema, merge(preset, { ...given, profile }), '')
+  checkConsistency(config)
+  return config
+}
+
 /** Resolves and checks the whole configuration; throws ConfigError on the first problem. */
 export function loadConfig(options: LoadOptions = {}): Config {
   const fromFile = options.file ? readConfigFile(options.file) : {}
   const given = merge(merge(fromFile, options.values ?? {}), environmentOverrides(options.env ?? {}))
-  const profile = typeof given.profile === 'string' ? given.profile : 'obuk'
-  const preset = profilePresets[profile]
-  if (preset === undefined) throw new ConfigError('profile', `unknown profile "${profile}" (available: ${Object.keys(profilePresets).join(', ')})`)
-  const config = resolve(configSchema, merge(preset, given), '')
-  checkConsistency(config)
+  const config = resolveProfile(given, typeof given.profile === 'string' ? given.profile : 'obuk', 'profile')
+  const byDirectory = new Map<string, Config>()
+  config.directories.forEach((directory, index) => {
+    if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`))
+  })
+  directoryProfiles.set(config, byDirectory)
   return config
+}
+
+/**
+ * The configuration a registration runs with: that of the directory named by the SSA `iss` when the directory
+ * has its own profile, else the top-level one. The `iss` only chooses among configured directories; the SSA is
+ * still verified with that directory's keys alone (SEC-10).
+ */
+export function configForDirectory(config: Config, issuer: unknown): Config {
+  return (typeof issuer === 'string' ? directoryProfiles.get(config)?.get(issuer) : undefined) ?? config
+}
+
+/** Every profile configuration in use: the top-level one first, then those of directories with their own profile. */
+export function profileConfigs(config: Config): Config[] {
+  return [config, ...(directoryProfiles.get(config)?.values() ?? [])]
 }
 
 function checkConsistency(config: Config): void {

@@ -69,6 +69,7 @@ export const configSchema = object('open-dcr configuration', {
     allowMultiplePerSoftwareId: boolean('Allow several live registrations of one software_id (UK-DCR-40: yes; CDR-DCR-15, BR-DCR-25: no).', true),
     clientIdBytes: integer('Random bytes in a client_id (SEC-34: at least 16).', 16, { min: 16, max: 64, unit: 'bytes' }),
     requireSoftwareStatement: boolean('Every request must carry a software statement (UK, CDR, Brazil). Off for plain RFC 7591, where a statement is optional but, when sent, is still verified before anything in it is used (RFC7591-14, RFC7591-17).', true),
+    requireClientCertificate: boolean('POST /register needs a client certificate that chains to a configured CA (UK-DCR-1, CDR-DCR-1, BR-DCR-1). Off only for plain RFC 7591 without mutual TLS; a certificate that is presented must still chain.', true),
     initialAccessTokenHashes: stringList('SHA-256 hashes (base64url) of initial access tokens. When not empty, POST /register needs `Authorization: Bearer <token>` with one of these tokens (RFC7591-3); empty: open registration, as open banking does.', []),
   }),
 
@@ -86,6 +87,9 @@ export const configSchema = object('open-dcr configuration', {
     'Trusted SSA issuers (directories). The SSA `iss` selects one; its keys and transport CAs are the only ones used for that SSA.',
     object('A trusted directory', {
       issuer: string('The SSA `iss` value of this directory, e.g. `OpenBanking Ltd`.', ''),
+      profile: string('Profile of registrations under this directory, when it differs from the top-level `profile` (a bank serving several regimes). Its preset replaces the top-level one for those registrations; the rest of the configuration applies to all. Empty: the top-level profile.', '', {
+        values: ['', 'obuk', 'cdr', 'brazil', 'rfc7591'],
+      }),
       jwksUrl: optionalString('https URL of the directory signing JWKS (fetched with the `outbound` limits).'),
       jwks: jsonObject('Inline directory JWKS (`{"keys":[...]}`), used instead of `jwksUrl` when it has keys.', {}),
       algorithms: stringList('SSA signature algorithms accepted from this directory.', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),

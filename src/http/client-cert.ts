@@ -18,9 +18,10 @@ export const thumbprintOf = (der: Buffer): string => createHash('sha256').update
 const refuse = (description: string): HttpError =>
   new HttpError(401, 'invalid_client', description)
 
-function fromTls(request: FastifyRequest): ClientCertificate {
+function fromTls(request: FastifyRequest, required: boolean): ClientCertificate | undefined {
   const socket = request.raw.socket as TLSSocket
   const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined
+  if ((!peer || !peer.raw) && !required) return undefined
   if (!peer || !peer.raw) throw refuse('a client certificate is required: call this endpoint over mutual TLS with your transport certificate')
   if (!socket.authorized) throw refuse(`the client certificate is not issued by a CA this server trusts (${socket.authorizationError ?? 'unknown issuer'})`)
   const intermediates: X509Certificate[] = []
@@ -46,12 +47,13 @@ export function parseCertificateHeader(value: string): X509Certificate {
   return new X509Certificate(Buffer.from(text, 'base64'))
 }
 
-function fromProxy(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): ClientCertificate {
+function fromProxy(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[], required: boolean): ClientCertificate | undefined {
   const { certificateHeader, trustedAddresses } = config.server.proxy
   const header = request.headers[certificateHeader.toLowerCase()]
   const peer = request.raw.socket.remoteAddress ?? ''
   const trusted = trustedAddresses.includes(peer) || trustedAddresses.includes(peer.replace(/^::ffff:/, ''))
   if (header !== undefined && !trusted) request.log.warn({ peer }, 'client certificate header from an untrusted peer ignored')
+  if ((header === undefined || !trusted) && !required) return undefined
   if (header === undefined || !trusted) throw refuse('a client certificate is required: call this endpoint over mutual TLS through the bank\'s TLS gateway')
   if (Array.isArray(header)) throw refuse('the client certificate header must appear once')
   let certificate: X509Certificate
@@ -68,5 +70,10 @@ function fromProxy(request: FastifyRequest, config: Config, anchors: readonly X5
 
 /** The request's client certificate, or an HttpError 401 explaining what is missing. */
 export function clientCertificateOf(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): ClientCertificate {
-  return config.server.mode === 'mtls' ? fromTls(request) : fromProxy(request, config, anchors)
+  return (config.server.mode === 'mtls' ? fromTls(request, true) : fromProxy(request, config, anchors, true))!
+}
+
+/** The certificate if one is presented (it must still be trusted), else undefined: for registration without mutual TLS (plain RFC 7591). */
+export function optionalClientCertificateOf(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): ClientCertificate | undefined {
+  return config.server.mode === 'mtls' ? fromTls(request, false) : fromProxy(request, config, anchors, false)
 }

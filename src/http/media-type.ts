@@ -8,9 +8,9 @@ import { HttpError } from './errors.ts'
 /** `application/JWT; charset=utf-8` → `application/jwt`. */
 export const mediaTypeOf = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase()
 
-export function assertAcceptedMediaType(contentType: string | undefined, config: Config): string {
+/** `accepted`: the media types of every profile in use (a directory's own profile narrows it later). */
+export function assertAcceptedMediaType(contentType: string | undefined, config: Config, accepted: readonly string[] = config.registration.mediaTypes): string {
   const mediaType = mediaTypeOf(contentType)
-  const accepted = config.registration.mediaTypes
   if (!accepted.includes(mediaType)) {
     const status = config.registration.unsupportedMediaTypeStatus === 415 ? 415 : 400
     throw new HttpError(status, 'invalid_request', `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted here; send the registration request as ${accepted.join(' or ')}`)

@@ -46,10 +46,12 @@ function decodeSoftwareStatement(request: Claims): SignedPart | undefined {
 }
 
 /**
- * Decodes a body already accepted by media type. `mediaType` is the lower-cased type without parameters.
- * Throws a ValidationError (`request-format`) for anything that is not a registration request.
+ * Decodes a body already accepted by media type. `mediaType` is the lower-cased type without parameters;
+ * `allowUnsignedJson` whether any profile in use takes a plain metadata object (the profile of the SSA's
+ * directory is checked afterwards, by assertProfileAccepts). Throws a ValidationError (`request-format`)
+ * for anything that is not a registration request.
  */
-export function decodeRegistration(body: string, mediaType: string, config: Config): DecodedRegistration {
+export function decodeRegistration(body: string, mediaType: string, options: { allowUnsignedJson: boolean }): DecodedRegistration {
   const failRequest = (why: string): never => {
     throw new ValidationError('invalid_client_metadata', REQUEST_FORMAT, `the registration request ${why}`)
   }
@@ -64,7 +66,7 @@ export function decodeRegistration(body: string, mediaType: string, config: Conf
       return failRequest('is not valid JSON')
     }
     if (typeof parsed === 'string') text = parsed.trim()
-    else if (config.registration.allowUnsignedJson) {
+    else if (options.allowUnsignedJson) {
       try {
         unsigned = toClaims(parsed)
       } catch (error) {
@@ -74,4 +76,14 @@ export function decodeRegistration(body: string, mediaType: string, config: Conf
   }
   const request: SignedPart = unsigned !== undefined ? { compact: undefined, header: undefined, claims: unsigned, verified: false } : decodeCompact(text, failRequest)
   return { request, ssa: decodeSoftwareStatement(request.claims) }
+}
+
+/** The profile chosen by the SSA's directory must itself take this media type and this form of body. */
+export function assertProfileAccepts(config: Config, decoded: DecodedRegistration, mediaType: string): void {
+  if (!config.registration.mediaTypes.includes(mediaType)) {
+    throw new ValidationError('invalid_client_metadata', REQUEST_FORMAT, `registrations under this directory (profile ${config.profile}) are sent as ${config.registration.mediaTypes.join(' or ')}, not ${mediaType}`)
+  }
+  if (decoded.request.compact === undefined && !config.registration.allowUnsignedJson) {
+    throw new ValidationError('invalid_client_metadata', REQUEST_FORMAT, `the registration request must be a signed JWT under this directory (profile ${config.profile}), not a plain JSON object`)
+  }
 }

@@ -8,6 +8,7 @@
  * A refused request writes only its audit event (DESIGN.md, Data).
  */
 import { randomBytes } from 'node:crypto'
+import { configForDirectory, profileConfigs } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
 import type { AuditEvent, ClientRecord, RegistrationTokenRotation, Store } from '../store/store.ts'
 import { StoreConflictError } from '../store/store.ts'
@@ -20,7 +21,11 @@ import { runPipeline } from '../validation/pipeline.ts'
 import { jtisToRecord } from '../validation/validators/jti-replay.ts'
 import { NOT_THIS_CLIENT, type ManagementAuthorization } from './management-authorization.ts'
 import { registeredMetadata } from './metadata.ts'
-import { decodeRegistration, type DecodedRegistration } from './request.ts'
+import { assertProfileAccepts, decodeRegistration, type DecodedRegistration } from './request.ts'
+import { duplicateRegistrationError } from './duplicate-registration.ts'
+import type { RegisterStatusReader } from '../trust/register-status.ts'
+import type { Validator } from '../validation/context.ts'
+import { profileErrorDescription } from '../validation/error-description.ts'
 import { clientInformation, registrationClientUri, type ClientInformation } from './response.ts'
 import { assertRecoveryCertificate, assertRecoveryTarget } from './signed-recovery.ts'
 import { assertUpdateRequest, softwareIdOf } from './update-request.ts'
@@ -46,6 +51,10 @@ export type RegistrationDependencies = {
   remoteKeySets: RemoteKeySets
   /** Epoch milliseconds; tests freeze it. */
   clock?: () => number
+  /** CDR Register statuses for software-status; absent where no Register is configured. */
+  registerStatus?: RegisterStatusReader | undefined
+  /** Custom validators (module and HTTP extension), run after the built-in ones. */
+  customValidators?: readonly Validator[]
 }
 
 export type RegistrationService = {
@@ -67,6 +76,19 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
   const { config, store } = deps
   const clock = deps.clock ?? Date.now
   const usesRegistrationTokens = config.management.tokenKind === 'registration-access-token'
+  const anyUnsignedJson = profileConfigs(config).some((profile) => profile.registration.allowUnsignedJson)
+
+  /** Decodes the body and picks the configuration of the SSA's directory (its profile), which must accept the body. */
+  function decode(input: RegistrationInput): { decoded: DecodedRegistration; profile: Config } {
+    const decoded = decodeRegistration(input.body, input.mediaType, { allowUnsignedJson: anyUnsignedJson })
+    const profile = configForDirectory(config, decoded.ssa?.claims.iss)
+    assertProfileAccepts(profile, decoded, input.mediaType)
+    return { decoded, profile }
+  }
+
+  /** The refusal as the client sees it: the profile's wording of the description (errors.descriptions, CDR-DCR-24). */
+  const worded = (error: unknown, profile: Config): unknown =>
+    error instanceof ValidationError ? new ValidationError(error.error, error.validator, profileErrorDescription(error, profile), { ...(error.claim ? { claim: error.claim } : {}), cause: error }) : error
 
   async function refuse(error: unknown, audit: AuditEvent): Promise<never> {
     if (error instanceof ValidationError) {
@@ -91,11 +113,12 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     return rotateRegistrationToken(now, config.management.rotationGraceSeconds, operation)
   }
 
-  function validationContext(operation: Operation, decoded: DecodedRegistration, certificate: ClientCertificate | undefined, nowMs: number, client: ClientRecord | undefined): ValidationContext {
+  function validationContext(profile: Config, operation: Operation, decoded: DecodedRegistration, certificate: ClientCertificate | undefined, nowMs: number, client: ClientRecord | undefined): ValidationContext {
     const now = Math.floor(nowMs / 1000)
     return {
       operation,
-      config,
+      config: profile,
+      registerStatus: deps.registerStatus,
       now,
       request: decoded.request,
       ssa: decoded.ssa,
@@ -117,34 +140,37 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     const nowMs = clock()
     const audit: AuditEvent = { at: nowMs, operation: 'create', outcome: 'success', certificateThumbprint: input.certificate?.thumbprint, remoteAddress: input.remoteAddress }
     let ctx: ValidationContext | undefined
+    let profile = config
     try {
-      ctx = validationContext('create', decodeRegistration(input.body, input.mediaType, config), input.certificate, nowMs, undefined)
-      await runPipeline(ctx)
+      const chosen = decode(input)
+      profile = chosen.profile
+      ctx = validationContext(profile, 'create', chosen.decoded, input.certificate, nowMs, undefined)
+      await runPipeline(ctx, deps.customValidators)
     } catch (error) {
-      const ssaSoftwareId = ctx?.ssa?.claims[config.ssa.softwareIdClaim]
-      return refuse(error, { ...audit, softwareId: typeof ssaSoftwareId === 'string' ? ssaSoftwareId.slice(0, 64) : undefined })
+      const ssaSoftwareId = ctx?.ssa?.claims[profile.ssa.softwareIdClaim]
+      return refuse(worded(error, profile), { ...audit, softwareId: typeof ssaSoftwareId === 'string' ? ssaSoftwareId.slice(0, 64) : undefined })
     }
 
     const ssaClaims = ctx.ssa?.claims
     const client: ClientRecord = {
-      clientId: randomBytes(config.registration.clientIdBytes).toString('base64url'),
-      softwareId: softwareIdOf(ctx, config) ?? '',
-      orgId: stringOr(ssaClaims?.[config.ssa.orgIdClaim], undefined),
+      clientId: randomBytes(profile.registration.clientIdBytes).toString('base64url'),
+      softwareId: softwareIdOf(ctx, profile) ?? '',
+      orgId: stringOr(ssaClaims?.[profile.ssa.orgIdClaim], undefined),
       directoryIssuer: ctx.directory?.issuer,
-      metadata: registeredMetadata(config, ctx.request.claims, ssaClaims),
+      metadata: registeredMetadata(profile, ctx.request.claims, ssaClaims, ctx.extensionMetadata ?? {}),
       softwareStatement: ctx.ssa?.compact,
       certificateThumbprint: input.certificate?.thumbprint,
       status: 'active',
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }
-    const jtis = config.validators['jti-replay'].enabled ? jtisToRecord(ctx) : []
+    const jtis = profile.validators['jti-replay'].enabled ? jtisToRecord(ctx) : []
     const success: AuditEvent = { ...audit, clientId: client.clientId, softwareId: client.softwareId }
     const first = usesRegistrationTokens ? newRegistrationToken() : undefined
     try {
-      await store.createClient(client, jtis, success, { exclusiveSoftwareId: !config.registration.allowMultiplePerSoftwareId, registrationTokenHash: first?.hash })
+      await store.createClient(client, jtis, success, { exclusiveSoftwareId: !profile.registration.allowMultiplePerSoftwareId, registrationTokenHash: first?.hash })
     } catch (error) {
-      return refuse(conflictAsValidationError(error, client.softwareId, ctx.ssa?.claims.iss), { ...audit, softwareId: client.softwareId })
+      return refuse(worded(conflictAsValidationError(error, client.softwareId, ctx.ssa?.claims.iss, profile), profile), { ...audit, softwareId: client.softwareId })
     }
     return information(client, first?.token)
   }
@@ -173,38 +199,40 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     const recovery = auth.kind === 'signed-recovery'
     let ctx: ValidationContext
     let client: ClientRecord | undefined
+    let profile = config
     try {
-      const decoded = decodeRegistration(input.body, input.mediaType, config)
+      const chosen = decode(input)
+      profile = chosen.profile
       client = await activeClient(clientId)
-      if (recovery) assertRecoveryTarget(client, decoded, config)
+      if (recovery) assertRecoveryTarget(client, chosen.decoded, profile)
       else if (client === undefined) throw clientGone()
-      ctx = validationContext('update', decoded, input.certificate, nowMs, client)
-      await runPipeline(ctx)
+      ctx = validationContext(profile, 'update', chosen.decoded, input.certificate, nowMs, client)
+      await runPipeline(ctx, deps.customValidators)
       assertUpdateRequest(ctx, client)
-      if (recovery) assertRecoveryCertificate(client, input.certificate, ctx.ssa?.claims, config)
+      if (recovery) assertRecoveryCertificate(client, input.certificate, ctx.ssa?.claims, profile)
     } catch (error) {
-      return refuse(error, { ...audit, softwareId: client?.softwareId })
+      return refuse(worded(error, profile), { ...audit, softwareId: client?.softwareId })
     }
 
     const ssaClaims = ctx.ssa?.claims
     const replaced: ClientRecord = {
       ...client,
-      orgId: stringOr(ssaClaims?.[config.ssa.orgIdClaim], client.orgId),
+      orgId: stringOr(ssaClaims?.[profile.ssa.orgIdClaim], client.orgId),
       directoryIssuer: ctx.directory?.issuer ?? client.directoryIssuer,
-      metadata: registeredMetadata(config, ctx.request.claims, ssaClaims),
+      metadata: registeredMetadata(profile, ctx.request.claims, ssaClaims, ctx.extensionMetadata ?? {}),
       softwareStatement: ctx.ssa?.compact,
       // The registration follows the certificate of the latest proven update (e.g. after a certificate renewal).
       certificateThumbprint: input.certificate?.thumbprint ?? client.certificateThumbprint,
       updatedAt: ctx.now,
     }
-    const jtis = config.validators['jti-replay'].enabled ? jtisToRecord(ctx) : []
+    const jtis = profile.validators['jti-replay'].enabled ? jtisToRecord(ctx) : []
     const next = auth.kind === 'access-token' ? undefined : nextToken(recovery ? 'recovery' : 'update', ctx.now)
     const success: AuditEvent = { ...audit, softwareId: client.softwareId, ...(recovery ? { detail: 'signed recovery' } : {}) }
     try {
       await store.updateClient(replaced, jtis, success, { registrationToken: next?.rotation })
     } catch (error) {
       if (!(error instanceof StoreConflictError) && !(await activeClient(clientId))) return refuse(clientGone(), { ...audit, softwareId: client.softwareId })
-      return refuse(conflictAsValidationError(error, client.softwareId, ssaClaims?.iss), { ...audit, softwareId: client.softwareId })
+      return refuse(worded(conflictAsValidationError(error, client.softwareId, ssaClaims?.iss, profile), profile), { ...audit, softwareId: client.softwareId })
     }
     return information(replaced, next?.token)
   }
@@ -226,11 +254,9 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
 }
 
 /** A unique-key conflict at commit is the same refusal the validators give, raced by another request (SEC-11, SEC-37). */
-function conflictAsValidationError(error: unknown, softwareId: string, ssaIssuer: unknown): unknown {
+function conflictAsValidationError(error: unknown, softwareId: string, ssaIssuer: unknown, profile: Config): unknown {
   if (!(error instanceof StoreConflictError)) return error
-  if (error.conflict === 'software_id') {
-    return new ValidationError('invalid_client_metadata', 'duplicate-registration', `software_id ${softwareId} is already registered; update that registration with PUT /register/{client_id} or delete it first`, { claim: 'software_id' })
-  }
+  if (error.conflict === 'software_id') return duplicateRegistrationError(profile, softwareId)
   if (error.issuer !== undefined && error.issuer === ssaIssuer) {
     return new ValidationError('invalid_software_statement', 'jti-replay', 'the software statement jti has already been used: obtain a new software statement from the directory', { claim: 'jti' })
   }

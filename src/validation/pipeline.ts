@@ -9,6 +9,7 @@ import type { ValidatorId } from '../config/schema.ts'
 import { ssaIssuer } from './validators/ssa-issuer.ts'
 import { ssaSignature } from './validators/ssa-signature.ts'
 import { transportCertificate } from './validators/transport-certificate.ts'
+import { softwareStatus } from './validators/software-status.ts'
 import { requestSignature } from './validators/request-signature.ts'
 import { audience } from './validators/audience.ts'
 import { requestIssuer } from './validators/request-issuer.ts'
@@ -24,11 +25,12 @@ import { grantAndResponseTypes } from './validators/grant-and-response-types.ts'
 import { rolesAndScopes } from './validators/roles-and-scopes.ts'
 import { applicationType } from './validators/application-type.ts'
 
-/** Every built-in validator, in the order they run. */
+/** Every built-in validator, in the order they run; custom validators (validation/custom/) run after them. */
 export const builtInValidators: readonly Validator[] = [
   ssaIssuer,
   ssaSignature,
   transportCertificate,
+  softwareStatus,
   requestSignature,
   audience,
   requestIssuer,
@@ -46,8 +48,8 @@ export const builtInValidators: readonly Validator[] = [
 ]
 
 /** Runs the enabled validators that apply to the context's operation; throws the first ValidationError. */
-export async function runPipeline(ctx: ValidationContext, validators: readonly Validator[] = builtInValidators): Promise<void> {
-  for (const validator of validators) {
+export async function runPipeline(ctx: ValidationContext, custom: readonly Validator[] = []): Promise<void> {
+  for (const validator of [...builtInValidators, ...custom]) {
     if (!validator.operations.includes(ctx.operation)) continue
     const options = ctx.config.validators[validator.id as ValidatorId] as { enabled: boolean } | undefined
     if (options !== undefined && !options.enabled) continue

@@ -24,15 +24,14 @@ import { createRemoteKeySets } from '../../src/trust/remote-key-sets.ts'
 import type { ClientCertificate } from '../../src/trust/types.ts'
 import type { ValidationContext } from '../../src/validation/context.ts'
 import { ValidationError } from '../../src/validation/errors.ts'
-import { builtInValidators, runPipeline } from '../../src/validation/pipeline.ts'
-import { softwareStatus } from '../../src/validation/validators/software-status.ts'
+import { runPipeline } from '../../src/validation/pipeline.ts'
 
 const ISSUER = 'https://bank.example.com'
 const presented = (issued: IssuedCertificate): ClientCertificate => ({ certificate: issued.certificate, intermediates: [], thumbprint: createHash('sha256').update(issued.certificate.raw).digest('base64url'), source: 'tls' })
 
 function contextFor(config: Config, body: string, mediaType: string, certificate: ClientCertificate, registerStatus?: RegisterStatusReader): ValidationContext {
   const remoteKeySets = createRemoteKeySets(config.outbound)
-  const decoded = decodeRegistration(body, mediaType, config)
+  const decoded = decodeRegistration(body, mediaType, config.registration)
   return {
     operation: 'create',
     config,
@@ -55,7 +54,6 @@ describe('CDR profile pipeline', () => {
   let config: Config
   let reader: RegisterStatusReader
   const { softwareId, orgId, legalEntityId } = CDR_SANDBOX_RECIPIENT
-  const cdrValidators = [...builtInValidators.slice(0, 3), softwareStatus, ...builtInValidators.slice(3)]
 
   before(async () => {
     sandbox = await createSandbox({ directoryIssuer: 'unused-directory', softwareId, orgId, tppTransportSubject: cdrTransportSubject(softwareId, orgId) })
@@ -83,7 +81,7 @@ describe('CDR profile pipeline', () => {
     register.setDataRecipientStatus(legalEntityId, 'ACTIVE')
     register.setSoftwareProductStatus(softwareId, 'ACTIVE')
     const ctx = contextFor(config, await signedRequest(), 'application/jwt', presented(sandbox.tpp.transport), reader)
-    await runPipeline(ctx, cdrValidators)
+    await runPipeline(ctx)
     assert.equal(ctx.ssa?.verified, true)
     assert.equal(ctx.request.verified, true)
     assert.equal(ctx.directory?.issuer, 'cdr-register')
@@ -96,14 +94,14 @@ describe('CDR profile pipeline', () => {
     register.setSoftwareProductStatus(softwareId, 'INACTIVE')
     const fresh = createRegisterStatusClient({ config: config.validators['software-status'], fetch: createBoundedFetch(config.outbound) })
     const ctx = contextFor(config, await signedRequest(), 'application/jwt', presented(sandbox.tpp.transport), fresh)
-    await assert.rejects(runPipeline(ctx, cdrValidators), (error: unknown) => error instanceof ValidationError && error.validator === 'software-status' && error.error === 'unapproved_software_statement' && /INACTIVE/.test(error.message))
+    await assert.rejects(runPipeline(ctx), (error: unknown) => error instanceof ValidationError && error.validator === 'software-status' && error.error === 'unapproved_software_statement' && /INACTIVE/.test(error.message))
   })
 
   it('refuses token_endpoint_auth_method tls_client_auth (CDR negative fixture)', async () => {
     register.setSoftwareProductStatus(softwareId, 'ACTIVE')
     const claims = sandbox.tpp.cdrRegistrationClaims({ ssa: await register.issueSsa({ jwks_uri: sandbox.tpp.jwksUrl }), aud: ISSUER, overrides: { token_endpoint_auth_method: 'tls_client_auth' } })
     const ctx = contextFor(config, await sandbox.tpp.signRequest(claims), 'application/jwt', presented(sandbox.tpp.transport), reader)
-    await assert.rejects(runPipeline(ctx, cdrValidators), (error: unknown) => error instanceof ValidationError && error.validator === 'token-endpoint-auth' && error.claim === 'token_endpoint_auth_method')
+    await assert.rejects(runPipeline(ctx), (error: unknown) => error instanceof ValidationError && error.validator === 'token-endpoint-auth' && error.claim === 'token_endpoint_auth_method')
   })
 })
 

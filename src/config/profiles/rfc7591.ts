@@ -12,6 +12,7 @@ export const rfc7591 = {
     unsupportedMediaTypeStatus: 415,
     allowMultiplePerSoftwareId: true,
     requireSoftwareStatement: false,
+    requireClientCertificate: false,
   },
   validators: {
     // No directory-issued transport certificate, no signed request: nothing to bind or verify.

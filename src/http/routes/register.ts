@@ -3,21 +3,32 @@ import type { FastifyInstance } from 'fastify'
 import type { X509Certificate } from 'node:crypto'
 import type { Config } from '../../config/schema.ts'
 import type { RegistrationService } from '../../registration/service.ts'
-import { clientCertificateOf } from '../client-cert.ts'
-import { NO_STORE_HEADERS } from '../errors.ts'
+import { profileConfigs } from '../../config/load.ts'
+import { checkInitialAccessToken } from '../../registration/initial-access-token.ts'
+import { clientCertificateOf, optionalClientCertificateOf } from '../client-cert.ts'
+import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
 import { assertAcceptedMediaType } from '../media-type.ts'
 
 export type RegisterRouteOptions = { config: Config; registration: RegistrationService; anchors: readonly X509Certificate[] }
 
 export function registerRoutes(app: FastifyInstance, { config, registration, anchors }: RegisterRouteOptions): void {
+  const profiles = profileConfigs(config)
+  const mediaTypes = [...new Set(profiles.flatMap((profile) => profile.registration.mediaTypes))]
+  // Mutual TLS can be waived only if no profile in use asks for it (plain RFC 7591).
+  const certificateRequired = profiles.some((profile) => profile.registration.requireClientCertificate)
   app.post('/register', {
-    // Refuse what we will not read before the body is parsed (SEC-20), and anyone without a certificate.
+    // Refuse what we will not read before the body is parsed (SEC-20).
     onRequest: async (request) => {
-      assertAcceptedMediaType(request.headers['content-type'], config)
+      assertAcceptedMediaType(request.headers['content-type'], config, mediaTypes)
     },
     handler: async (request, reply) => {
-      const certificate = clientCertificateOf(request, config, anchors)
-      const mediaType = assertAcceptedMediaType(request.headers['content-type'], config)
+      const certificate = certificateRequired ? clientCertificateOf(request, config, anchors) : optionalClientCertificateOf(request, config, anchors)
+      const initialAccess = checkInitialAccessToken(request.headers.authorization, config)
+      if (!initialAccess.ok) {
+        const description = initialAccess.reason === 'missing' ? 'this server needs an initial access token: send Authorization: Bearer <token> (RFC 7591 §3)' : 'the initial access token is not valid'
+        throw new HttpError(401, 'invalid_token', description, { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` })
+      }
+      const mediaType = assertAcceptedMediaType(request.headers['content-type'], config, mediaTypes)
       const body = typeof request.body === 'string' ? request.body : ''
       const information = await registration.register({ body, mediaType, certificate, remoteAddress: request.ip })
       return reply.code(201).headers(NO_STORE_HEADERS).type('application/json').send(information)
