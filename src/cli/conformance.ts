@@ -1,13 +1,15 @@
 /**
- * `open-dcr conformance`: runs the conformance catalogue against a DCR endpoint — the running sandbox by
- * default, or any server given the TPP's material — and prints a pass/fail table, with JSON and JUnit reports.
+ * `open-dcr conformance`: runs the conformance catalogue (registration cases, then management cases)
+ * against a DCR endpoint — the running sandbox by default, or any server given the TPP's material — and
+ * prints a pass/fail table, with JSON and JUnit reports. The clients the run creates are deleted at the end
+ * (unless --keep-clients); any it could not delete are listed.
  */
 import { X509Certificate } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { JWK } from 'jose'
-import { registrationCases } from '../conformance/cases.ts'
+import { managementCases, registrationCases } from '../conformance/cases.ts'
 import { sandboxMaterial, type ConformanceMaterial } from '../conformance/material.ts'
 import { junitXml, textTable } from '../conformance/report.ts'
 import { runConformance } from '../conformance/runner.ts'
@@ -20,8 +22,15 @@ import { UsageError } from './usage-error.ts'
 
 const HELP = `Usage: open-dcr conformance [options]
 
-Runs a catalogue of positive and negative registration cases against a DCR endpoint and reports, for each,
-the expected and the actual answer. Exit code 0 when every case passes, 1 otherwise.
+Runs a catalogue of positive and negative cases against a DCR endpoint — registration (POST /register),
+then management of the clients it registered (GET/PUT/DELETE /register/{client_id}, RFC 7592) — and
+reports, for each, the expected and the actual answer. Exit code 0 when every case passes, 1 otherwise.
+
+Management is authorised with the registration_access_token of the 201 when the server returns one, else
+with a client-credentials access token from the token endpoint (discovery's token_endpoint, else /token),
+requested with a private_key_jwt assertion signed by the TPP signing key. Every client the run creates is
+deleted at the end with that credential (a client whose credential a case revoked is first recovered with
+a signed PUT without Authorization, where the server offers that); those left on the server are listed.
 
 Against the running sandbox (default):
   --dir DIR              sandbox material (default .open-dcr)
@@ -41,7 +50,8 @@ Output:
   --json                 print the report as JSON instead of a table
   --report FILE          write the JSON report to FILE
   --junit FILE           write a JUnit XML report to FILE
-  --only ID[,ID...]      run only these cases`
+  --only ID[,ID...]      run only these cases
+  --keep-clients         do not delete the clients the run created`
 
 async function transportFromFiles(certFile: string, keyFile: string): Promise<IssuedCertificate> {
   const certificatePem = await readFile(certFile, 'utf8')
@@ -86,7 +96,7 @@ export async function runConformanceCommand(args: string[]): Promise<number> {
       dir: { type: 'string' }, server: { type: 'string' }, aud: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
       'signing-key': { type: 'string' }, 'software-id': { type: 'string' }, 'org-id': { type: 'string' }, 'jwks-url': { type: 'string' },
       'ssa-key': { type: 'string' }, 'ssa-issuer': { type: 'string' }, 'content-type': { type: 'string' },
-      json: { type: 'boolean' }, report: { type: 'string' }, junit: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, 'keep-clients': { type: 'boolean' }, report: { type: 'string' }, junit: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
@@ -106,13 +116,15 @@ export async function runConformanceCommand(args: string[]): Promise<number> {
     }
     material = sandboxMaterial(await loadSandbox(dir), { url: values.server ?? running.url, issuer: values.aud ?? running.issuer })
   }
+  const catalogue = [...registrationCases, ...managementCases]
   const only = values.only?.split(',').map((id) => id.trim())
-  const cases = only ? registrationCases.filter((c) => only.includes(c.id)) : registrationCases
-  if (only && cases.length !== only.length) throw new UsageError(`unknown case id in --only; known: ${registrationCases.map((c) => c.id).join(', ')}`)
+  const cases = only ? catalogue.filter((c) => only.includes(c.id)) : catalogue
+  if (only && cases.length !== only.length) throw new UsageError(`unknown case id in --only; known: ${catalogue.map((c) => c.id).join(', ')}`)
 
   const interactive = process.stdout.isTTY === true && !values.json
   const report = await runConformance(material, {
     cases,
+    cleanup: values['keep-clients'] !== true,
     onOutcome: interactive ? (outcome, index, total) => process.stdout.write(`\r[${index + 1}/${total}] ${outcome.id.padEnd(40)}${index + 1 === total ? '\n' : ''}`) : undefined,
   })
   if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2) + '\n')

@@ -1,11 +1,17 @@
 /**
  * The conformance catalogue: each case sends one registration (or a short sequence) to the server under
  * test and states the answer a conforming DCR endpoint gives, with the requirement it comes from. Named
- * after what is rejected, as oauth4webapi's conformance modules are.
+ * after what is rejected, as oauth4webapi's conformance modules are. `registrationCases` exercise POST
+ * /register (RFC 7591, UK-DCR-1..44, SEC-*); `managementCases` the client configuration endpoint of
+ * clients the run registered (RFC 7592 §2, UK-DCR-2/5..9, SEC-33), with whichever credential the server
+ * uses (run-clients.ts).
  */
+import { randomBytes } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose'
 import type { ConformanceMaterial } from './material.ts'
 import type { ExchangeResult } from './exchange.ts'
+import { answerSummary, type RunClient, type RunClients } from './run-clients.ts'
 
 export type Expectation = {
   /** Acceptable HTTP statuses. */
@@ -14,14 +20,18 @@ export type Expectation = {
   errors: readonly string[]
   /** A refusal during the TLS handshake also conforms (no client certificate). */
   tlsRefusalConforms?: boolean
+  /** The answer must carry `WWW-Authenticate: Bearer ...` (RFC 6750 §3, RFC7592-4). */
+  bearerChallenge?: boolean
 }
 
 export type CaseContext = {
   material: ConformanceMaterial
   /** Sends a registration request body over mutual TLS (or without a certificate). */
   register(body: string, options?: { withoutCertificate?: boolean }): Promise<ExchangeResult>
-  /** Remembers a client the case created, so the runner can delete it afterwards. */
-  created(clientId: string): void
+  /** Remembers the client of a 201 answer (its body), so the runner can delete it afterwards. */
+  created(information: unknown): void
+  /** Clients the run registered, their management credentials and calls at their configuration endpoint. */
+  clients: RunClients
 }
 
 export type ConformanceCase = {
@@ -44,8 +54,7 @@ async function signedRequest(ctx: CaseContext, overrides: Record<string, unknown
 
 async function registerAndRemember(ctx: CaseContext, body: string): Promise<ExchangeResult> {
   const result = await ctx.register(body)
-  const clientId = (result.json as { client_id?: unknown } | undefined)?.client_id
-  if (result.status === 201 && typeof clientId === 'string') ctx.created(clientId)
+  if (result.status === 201) ctx.created(result.json)
   return result
 }
 
@@ -212,5 +221,182 @@ export const registrationCases: readonly ConformanceCase[] = [
     requirements: ['UK-DCR-1', 'CDR-DCR-1', 'BR-DCR-1'],
     expect: { status: [400, 401, 403], errors: [], tlsRefusalConforms: true },
     run: async (ctx) => ctx.register(await signedRequest(ctx), { withoutCertificate: true }),
+  },
+]
+
+/**
+ * A refused management call: 401 with an RFC 6750 challenge. The `error` is not judged: RFC 6750 names
+ * `invalid_token`, while the AU mock data holder answers `invalid_request` ("The client is unknown").
+ */
+const unauthorised: Expectation = { status: [401], errors: [], bearerChallenge: true }
+
+/** A client id no server issued. */
+const unknownClientId = (): string => `open-dcr-conformance-${randomBytes(16).toString('base64url')}`
+
+/** A software id other than the TPP's, for an update that tries to change it. */
+const OTHER_SOFTWARE_ID = 'OpenDcrConformanceOtherSoftware'
+
+/** The SSA claim listing the software's redirect URIs (UK, as the material's SSAs are shaped). */
+const SSA_REDIRECT_URIS = 'software_redirect_uris'
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The judged answer, failed with `problem` when a follow-up check finds one. */
+const withProblem = (result: ExchangeResult, problem: string | undefined): ExchangeResult => (problem === undefined ? result : { ...result, problem })
+
+/** Members of a GET answer that differ from the 201's; a rotated registration access token does not count (RFC7592-8). */
+function differences(registered: Readonly<Record<string, unknown>>, read: unknown): string[] {
+  if (!isObject(read)) return ['(the answer is not a JSON object)']
+  const names = new Set([...Object.keys(registered), ...Object.keys(read)])
+  names.delete('registration_access_token')
+  return [...names].filter((name) => !isDeepStrictEqual(registered[name], read[name]))
+}
+
+/** Deletes a case's own client; the case cannot go on unless the server answers 204. */
+async function deleteForCase(ctx: CaseContext, client: RunClient, token: string): Promise<void> {
+  const result = await ctx.clients.manage(client, 'DELETE', { token })
+  if (result.status !== 204) throw new Error(`deleting the case's own client was not answered 204 (${answerSummary(result)})`)
+}
+
+/** After a refused call: the client's own GET still finds its registration, unchanged where `expected` says so. */
+async function stillRegistered(ctx: CaseContext, client: RunClient, expected: Record<string, unknown> = {}): Promise<string | undefined> {
+  const read = await ctx.clients.manage(client, 'GET', { token: await ctx.clients.credential(client) })
+  if (read.status !== 200 || !isObject(read.json)) return `after the refusal, the client's own GET answered ${answerSummary(read)}: the refused call changed or removed the registration`
+  const json = read.json
+  const changed = Object.keys(expected).filter((name) => !isDeepStrictEqual(json[name], expected[name]))
+  return changed.length === 0 ? undefined : `after the refusal, the registration's ${changed.join(', ')} changed`
+}
+
+function tokenOfAnotherClient(method: 'GET' | 'PUT' | 'DELETE'): ConformanceCase {
+  return {
+    id: `token-of-another-client-on-${method.toLowerCase()}`,
+    title: `${method} of a registration with the valid credential of another client is refused with 401`,
+    requirements: ['RFC7592-5', 'UK-DCR-6', 'SEC-33'],
+    expect: unauthorised,
+    async run(ctx) {
+      const target = await ctx.clients.register()
+      const other = await ctx.clients.register()
+      const token = await ctx.clients.credential(other)
+      const body = method === 'PUT' ? await ctx.clients.updateRequest(target) : undefined
+      const result = await ctx.clients.manage(target, method, { token, ...(body === undefined ? {} : { body }) })
+      if (result.status >= 200 && result.status < 300) return result
+      return withProblem(result, await stillRegistered(ctx, target, { redirect_uris: target.information.redirect_uris }))
+    },
+  }
+}
+
+function unknownClient(method: 'GET' | 'PUT' | 'DELETE'): ConformanceCase {
+  return {
+    id: `unknown-client-id-on-${method.toLowerCase()}`,
+    title: `${method} of a client id no one registered is refused with 401, never 404 (nothing tells whether an id exists)`,
+    requirements: ['RFC7592-5', 'UK-DCR-6', 'SEC-33'],
+    expect: unauthorised,
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      const token = await ctx.clients.credential(client)
+      const unknown = unknownClientId()
+      const body = method === 'PUT' ? await ctx.clients.updateRequest(client, { client_id: unknown }) : undefined
+      return ctx.clients.manage(client, method, { token, path: ctx.clients.pathFor(client, unknown), ...(body === undefined ? {} : { body }) })
+    },
+  }
+}
+
+export const managementCases: readonly ConformanceCase[] = [
+  {
+    id: 'read-own-registration',
+    title: 'GET of its own registration answers 200 with what the 201 registered',
+    requirements: ['RFC7592-7', 'UK-DCR-2', 'UK-DCR-5'],
+    expect: { status: [200], errors: [] },
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      const result = await ctx.clients.manage(client, 'GET', { token: await ctx.clients.credential(client) })
+      if (result.status !== 200) return result
+      const differing = differences(client.information, result.json)
+      return withProblem(result, differing.length === 0 ? undefined : `the GET answer differs from the 201 in ${differing.join(', ')}`)
+    },
+  },
+  {
+    id: 'update-own-registration',
+    title: 'PUT of a fresh signed request with a fresh SSA replaces the registration (200); GET shows the change with the same credential',
+    requirements: ['RFC7592-9', 'RFC7592-13', 'RFC7592-18', 'UK-DCR-7', 'UK-DCR-8'],
+    expect: { status: [200], errors: [] },
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      const token = await ctx.clients.credential(client)
+      // A redirect URI only the fresh SSA lists, on the host of the others (hostname consistency).
+      const listed = decodeJwt(await ctx.material.issueSsa())[SSA_REDIRECT_URIS]
+      const first = Array.isArray(listed) && typeof listed[0] === 'string' ? listed[0] : undefined
+      const added = first === undefined ? undefined : `${first.replace(/\/+$/, '')}/open-dcr-conformance`
+      const body = added === undefined ? await ctx.clients.updateRequest(client) : await ctx.clients.updateRequest(client, { redirect_uris: [added] }, { [SSA_REDIRECT_URIS]: [...(listed as string[]), added] })
+      const result = await ctx.clients.manage(client, 'PUT', { token, body })
+      if (result.status !== 200 || added === undefined) return result
+      const answered = isObject(result.json) ? result.json.redirect_uris : undefined
+      if (!isDeepStrictEqual(answered, [added])) return withProblem(result, `the PUT answer's redirect_uris is ${JSON.stringify(answered)}, not the requested ${JSON.stringify([added])}`)
+      // UK-DCR-8: an access token outlives an update; a rotated registration access token is the latest one.
+      const again = client.credentialKind === 'client-credentials' ? token : await ctx.clients.credential(client)
+      const read = await ctx.clients.manage(client, 'GET', { token: again })
+      const shown = isObject(read.json) ? read.json.redirect_uris : undefined
+      if (read.status !== 200) return withProblem(result, `the GET after the update answered ${answerSummary(read)}`)
+      return withProblem(result, isDeepStrictEqual(shown, [added]) ? undefined : `the GET after the update shows redirect_uris ${JSON.stringify(shown)}`)
+    },
+  },
+  tokenOfAnotherClient('GET'),
+  tokenOfAnotherClient('PUT'),
+  tokenOfAnotherClient('DELETE'),
+  unknownClient('GET'),
+  unknownClient('PUT'),
+  unknownClient('DELETE'),
+  {
+    id: 'software-id-change-on-put',
+    title: 'a PUT whose software statement and request name another software_id is refused',
+    requirements: ['UK-DCR-7', 'UK-DCR-19'],
+    expect: refused('invalid_client_metadata', 'invalid_software_statement', 'unapproved_software_statement'),
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      const token = await ctx.clients.credential(client)
+      const body = await ctx.clients.updateRequest(client, { iss: OTHER_SOFTWARE_ID, software_id: OTHER_SOFTWARE_ID }, { software_id: OTHER_SOFTWARE_ID })
+      const result = await ctx.clients.manage(client, 'PUT', { token, body })
+      if (result.status !== 400) return result
+      return withProblem(result, await stillRegistered(ctx, client, { software_id: client.information.software_id }))
+    },
+  },
+  {
+    id: 'delete-own-registration',
+    title: 'DELETE of its own registration answers 204',
+    requirements: ['RFC7592-15', 'UK-DCR-9'],
+    expect: { status: [204], errors: [] },
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      return ctx.clients.manage(client, 'DELETE', { token: await ctx.clients.credential(client) })
+    },
+  },
+  {
+    id: 'read-after-delete',
+    title: 'GET of a deleted registration, with the credential that deleted it, is refused with 401',
+    requirements: ['RFC7592-5', 'RFC7592-15', 'UK-DCR-9'],
+    expect: unauthorised,
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      const token = await ctx.clients.credential(client)
+      await deleteForCase(ctx, client, token)
+      return ctx.clients.manage(client, 'GET', { token })
+    },
+  },
+  {
+    id: 'token-after-delete',
+    title: 'the token endpoint refuses a deleted client a new access token',
+    requirements: ['RFC7592-15', 'UK-DCR-9'],
+    expect: { status: [400, 401], errors: ['invalid_client'] },
+    async run(ctx) {
+      const client = await ctx.clients.register()
+      const token = await ctx.clients.credential(client)
+      if (client.credentialKind === 'registration-access-token') {
+        // Where management does not go through the token endpoint, first show that it serves this client at all.
+        const before = await ctx.clients.requestToken(client)
+        if (before.status !== 200) throw new Error(`the token endpoint issued no access token to the client before its deletion (${answerSummary(before)}), so a refusal afterwards would prove nothing`)
+      }
+      await deleteForCase(ctx, client, token)
+      return ctx.clients.requestToken(client)
+    },
   },
 ]

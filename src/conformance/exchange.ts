@@ -6,8 +6,12 @@ export type ExchangeResult = {
   /** HTTP status, or 0 when the connection was refused before an answer (TLS handshake, reset). */
   status: number
   json: unknown
+  /** The `WWW-Authenticate` header of the answer, if any (RFC 6750 §3 challenges of management refusals). */
+  wwwAuthenticate?: string
   /** Why there was no HTTP answer, or a note of the case. */
   note?: string
+  /** What the case found wrong beyond status and error (e.g. a GET that differs from the 201); fails the case. */
+  problem?: string
 }
 
 export async function exchange(material: ConformanceMaterial, request: { method: string; path: string; body?: string; contentType?: string; headers?: Record<string, string>; withoutCertificate?: boolean }): Promise<ExchangeResult> {
@@ -20,7 +24,9 @@ export async function exchange(material: ConformanceMaterial, request: { method:
       ...(request.withoutCertificate ? {} : { cert: material.transport.certificatePem, key: material.transport.privateKeyPem }),
       ...(material.caPem ? { ca: material.caPem } : {}),
     })
-    return { status: response.status, json: response.json }
+    const challenge = response.headers['www-authenticate']
+    const wwwAuthenticate = Array.isArray(challenge) ? challenge.join(', ') : challenge
+    return { status: response.status, json: response.json, ...(wwwAuthenticate === undefined ? {} : { wwwAuthenticate }) }
   } catch (error) {
     return { status: 0, json: undefined, note: `no HTTP answer: ${(error as Error).message}` }
   }

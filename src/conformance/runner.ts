@@ -1,10 +1,12 @@
 /**
  * Runs the conformance catalogue against a DCR endpoint, one case at a time, judging each answer against
- * the case's expectation, reporting progress as it goes, and deleting the clients it created.
+ * the case's expectation, reporting progress as it goes, and deleting the clients it created with their
+ * management credential (run-clients.ts); those it could not delete are reported as left behind.
  */
 import type { CaseContext, ConformanceCase, Expectation } from './cases.ts'
 import { exchange, type ExchangeResult } from './exchange.ts'
 import type { ConformanceMaterial } from './material.ts'
+import { createRunClients } from './run-clients.ts'
 
 export type CaseOutcome = {
   id: string
@@ -23,7 +25,7 @@ export type ConformanceReport = {
   outcomes: CaseOutcome[]
   passed: number
   failed: number
-  /** Clients created by the run that could not be deleted afterwards. */
+  /** Clients created by the run that are still on the server afterwards (not deleted, or cleanup off). */
   leftBehind: string[]
 }
 
@@ -31,33 +33,44 @@ export type RunOptions = {
   cases: readonly ConformanceCase[]
   /** Called after each case, for progress output. */
   onOutcome?: (outcome: CaseOutcome, index: number, total: number) => void
-  /** Deletes a client the run created; returns true when it is gone. Without it, created clients are reported as left behind. */
-  cleanup?: (clientId: string) => Promise<boolean>
+  /**
+   * Delete every client the run created, with its management credential, once the cases are done (default
+   * true). Off, the created clients are reported as left behind.
+   */
+  cleanup?: boolean
 }
 
 export const describeExpectation = (expect: Expectation): string =>
-  `${expect.status.join('/')}${expect.errors.length > 0 ? ` ${expect.errors.join(' | ')}` : ''}${expect.tlsRefusalConforms ? ' (or TLS refusal)' : ''}`
+  `${expect.status.join('/')}${expect.errors.length > 0 ? ` ${expect.errors.join(' | ')}` : ''}${expect.bearerChallenge ? ' + Bearer challenge' : ''}${expect.tlsRefusalConforms ? ' (or TLS refusal)' : ''}`
 
-const describeResult = (result: ExchangeResult): string => {
+/** RFC 6750 §3: a 401 of a protected resource names the Bearer scheme in WWW-Authenticate. */
+const hasBearerChallenge = (result: ExchangeResult): boolean => /^\s*Bearer(\s|,|$)/i.test(result.wwwAuthenticate ?? '')
+
+const describeResult = (expect: Expectation, result: ExchangeResult): string => {
   if (result.status === 0) return 'no HTTP answer'
   const error = (result.json as { error?: unknown } | undefined)?.error
-  return `${result.status}${typeof error === 'string' ? ` ${error}` : ''}`
+  const challenge = expect.bearerChallenge && !hasBearerChallenge(result) ? ' without Bearer challenge' : ''
+  return `${result.status}${typeof error === 'string' ? ` ${error}` : ''}${challenge}${result.problem ? ' (see note)' : ''}`
 }
 
 export function judge(expect: Expectation, result: ExchangeResult): boolean {
   if (result.status === 0) return expect.tlsRefusalConforms === true
+  if (result.problem !== undefined) return false
   if (!expect.status.includes(result.status)) return false
+  if (expect.bearerChallenge && !hasBearerChallenge(result)) return false
   if (expect.errors.length === 0) return true
   const error = (result.json as { error?: unknown } | undefined)?.error
   return typeof error === 'string' && expect.errors.includes(error)
 }
 
 export async function runConformance(material: ConformanceMaterial, options: RunOptions): Promise<ConformanceReport> {
-  const created: string[] = []
+  const startedAt = new Date().toISOString()
+  const clients = createRunClients(material)
   const ctx: CaseContext = {
     material,
     register: (body, registerOptions = {}) => exchange(material, { method: 'POST', path: '/register', body, ...(registerOptions.withoutCertificate ? { withoutCertificate: true } : {}) }),
-    created: (clientId) => created.push(clientId),
+    created: (information) => void clients.remember(information),
+    clients,
   }
   const outcomes: CaseOutcome[] = []
   for (const [index, testCase] of options.cases.entries()) {
@@ -68,23 +81,21 @@ export async function runConformance(material: ConformanceMaterial, options: Run
     } catch (error) {
       result = { status: 0, json: undefined, note: `the case could not run: ${(error as Error).message}` }
     }
+    const note = [result.problem, result.note].filter((text) => text !== undefined).join('; ')
     const outcome: CaseOutcome = {
       id: testCase.id,
       title: testCase.title,
       requirements: testCase.requirements,
       expected: describeExpectation(testCase.expect),
-      got: describeResult(result),
+      got: describeResult(testCase.expect, result),
       passed: judge(testCase.expect, result),
       durationMs: Math.round(performance.now() - started),
-      ...(result.note ? { note: result.note } : {}),
+      ...(note !== '' ? { note } : {}),
     }
     outcomes.push(outcome)
     options.onOutcome?.(outcome, index, options.cases.length)
   }
-  const leftBehind: string[] = []
-  for (const clientId of created) {
-    if (!options.cleanup || !(await options.cleanup(clientId).catch(() => false))) leftBehind.push(clientId)
-  }
+  const leftBehind = options.cleanup === false ? clients.remaining() : await clients.cleanup()
   const passed = outcomes.filter((outcome) => outcome.passed).length
-  return { server: material.serverUrl, startedAt: new Date().toISOString(), outcomes, passed, failed: outcomes.length - passed, leftBehind }
+  return { server: material.serverUrl, startedAt, outcomes, passed, failed: outcomes.length - passed, leftBehind }
 }
