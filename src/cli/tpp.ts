@@ -1,26 +1,330 @@
 /**
- * `open-dcr tpp register`: the TPP side. Uses the running sandbox's material: issues a fresh SSA from the
- * sandbox directory, signs a registration request with the TPP key, and sends it over mutual TLS with the
- * TPP transport certificate.
+ * `open-dcr tpp register | token | show | update | delete`: the TPP side of a registration and its
+ * management, over mutual TLS (RFC 7591 §3, RFC 7592 §2, RFC 6749 §4.4 with RFC 7523 private_key_jwt).
+ * The TPP is the running sandbox's by default, or the TPP's own files (tpp-material.ts); requests are built in
+ * the profile's shape (profile-request.ts). Management calls are authorised the way the registration answer
+ * showed: with a `registration_access_token` in it, that token (RFC7592-2, BR-DCR-27); otherwise an access
+ * token of the client credentials grant (UK-DCR-2, CDR-DCR-2). Registrations are remembered locally
+ * (registrations.ts) for the next command. Exit codes: 0 done, 1 the server refused or could not be
+ * reached, 2 the command line or the local material is wrong.
  */
-import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { mtlsRequest } from '../sandbox/mtls-client.ts'
-import { loadSandbox } from '../sandbox/sandbox.ts'
-import { SERVER_FILE } from './sandbox.ts'
+import type { MtlsResponse } from '../sandbox/mtls-client.ts'
+import { profileRegistrationRequest, type RegistrationRequestBody } from '../sandbox/profile-request.ts'
+import { deleteRegistration, discoverBank, readRegistration, registerClient, requestAccessToken, updateRegistration, type BankEndpoints } from '../sandbox/tpp-client.ts'
+import { claimsFromArguments } from './claim-arguments.ts'
+import { chosenClientId, loadRegistration, rememberedAnswer, rememberRegistration, registrationsDir, type ManagementKind, type RememberedRegistration } from './registrations.ts'
+import { progress, styleFor } from './terminal.ts'
+import { resolveTppMaterial, type TppFlags, type TppMaterial } from './tpp-material.ts'
 import { UsageError } from './usage-error.ts'
 
-const HELP = `Usage: open-dcr tpp register [--dir DIR] [--server URL] [--json]
+const MATERIAL_HELP = `TPP material (default: the running sandbox's, from --dir):
+  --dir DIR            sandbox folder, and where registrations are remembered (default .open-dcr)
+  --server URL         base URL of the DCR server (default: the running sandbox's)
+  --cert FILE          TPP transport certificate (PEM)
+  --key FILE           its private key (PEM)
+  --ca FILE            CA of the server's TLS certificate (default: system CAs)
+  --signing-key FILE   TPP signing key, a private JWK (PS256 or ES256)
+  --kid KID            kid to sign with (default the key's JWK thumbprint)
+  --ssa FILE           software statement to send ("-" reads stdin; default: a fresh one from the sandbox)
+  --profile P          obuk | cdr | brazil | rfc7591: the request shape (default: the sandbox's, else obuk)
+  --aud ISS            the bank's issuer, the request aud (default: server.json, else discovery)`
 
-Registers the sandbox TPP with a running open-dcr sandbox: a fresh SSA from the sandbox directory, a
-registration request signed with the TPP key (PS256), sent over mutual TLS with the TPP transport
-certificate. Prints the registration (201) or the server's error.
+const HELP = `Usage: open-dcr tpp <register|token|show|update|delete> [options]
 
-Options:
-  --dir DIR      sandbox material written by "open-dcr sandbox" (default .open-dcr)
-  --server URL   DCR server base URL (default: the running sandbox's)
-  --json         print the raw JSON answer only`
+The TPP side, over mutual TLS with the TPP transport certificate:
+  register   build and sign a registration request (profile shape), POST /register, remember the client
+  token      client credentials access token (private_key_jwt, aud = discovery token_endpoint)
+  show       GET /register/{client_id}
+  update     PUT /register/{client_id} with a fresh request (--claim to change metadata)
+  delete     DELETE /register/{client_id}
+
+show, update and delete authorise with the registration access token of the registration answer if it had
+one, else with an access token from "tpp token". The registration is remembered in
+DIR/registrations/<client_id>.json; DIR/registrations/current names the one used next (--client-id to choose).
+
+Run "open-dcr tpp <command> --help" for its options.
+Exit codes: 0 done, 1 refused by the server (or unreachable), 2 usage or local material error.`
+
+const SUBCOMMAND_HELP: Record<string, string> = {
+  register: `Usage: open-dcr tpp register [options]
+
+Builds the registration request in the profile's shape (obuk/cdr: a JWT signed with the TPP key, as
+application/jwt; brazil/rfc7591: JSON metadata, as application/json), with a fresh software statement, sends
+it over mutual TLS and prints the registration (201) or the server's error. The new client becomes the
+current registration.
+
+Request:
+  --claim NAME=VALUE   add or replace request metadata (JSON values allowed), repeatable
+  --claims FILE        a JSON object of request metadata
+  --omit NAME          leave a member out of the request, repeatable
+  --json               print the server's JSON answer only
+
+${MATERIAL_HELP}`,
+  token: `Usage: open-dcr tpp token [--client-id ID] [--scope SCOPE] [options]
+
+Obtains an access token with the client credentials grant: a private_key_jwt client assertion (iss = sub =
+client_id, aud = the token_endpoint of /.well-known/openid-configuration) signed with the TPP key, over
+mutual TLS; the token is bound to the transport certificate. Prints the token.
+
+  --client-id ID       the registration (default: the current one)
+  --scope SCOPE        scopes to ask for (default: every registered scope)
+  --json               print the server's JSON answer only
+
+${MATERIAL_HELP}`,
+  show: `Usage: open-dcr tpp show [--client-id ID] [options]
+
+Reads the registration (GET /register/{client_id}) with its management token and prints it.
+
+  --client-id ID       the registration (default: the current one)
+  --json               print the server's JSON answer only
+
+${MATERIAL_HELP}`,
+  update: `Usage: open-dcr tpp update [--client-id ID] [--claim NAME=VALUE ...] [options]
+
+Replaces the registration (PUT /register/{client_id}) with a complete, freshly signed request and a fresh
+software statement; --claim changes metadata. Prints the registration as updated (200).
+
+  --client-id ID       the registration (default: the current one)
+  --claim NAME=VALUE   add or replace request metadata (JSON values allowed), repeatable
+  --claims FILE        a JSON object of request metadata
+  --omit NAME          leave a member out of the request, repeatable
+  --json               print the server's JSON answer only
+
+${MATERIAL_HELP}`,
+  delete: `Usage: open-dcr tpp delete [--client-id ID] [options]
+
+Deletes the registration (DELETE /register/{client_id}, 204). It stays remembered, marked deleted.
+
+  --client-id ID       the registration (default: the current one)
+  --json               print {"client_id": ..., "deleted": true}
+
+${MATERIAL_HELP}`,
+}
+
+const OPTIONS = {
+  dir: { type: 'string' },
+  server: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  ca: { type: 'string' },
+  'signing-key': { type: 'string' },
+  kid: { type: 'string' },
+  ssa: { type: 'string' },
+  profile: { type: 'string' },
+  aud: { type: 'string' },
+  'client-id': { type: 'string' },
+  scope: { type: 'string' },
+  claim: { type: 'string', multiple: true },
+  claims: { type: 'string' },
+  omit: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type Values = ReturnType<typeof parseOptions>
+
+function parseOptions(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values
+}
+
+/** The options a subcommand takes besides the material ones; anything else is a usage error. */
+const ACCEPTS: Record<string, readonly string[]> = {
+  register: ['claim', 'claims', 'omit'],
+  token: ['client-id', 'scope'],
+  show: ['client-id'],
+  update: ['client-id', 'claim', 'claims', 'omit'],
+  delete: ['client-id'],
+}
+const SPECIFIC = ['client-id', 'scope', 'claim', 'claims', 'omit']
+
+function assertAccepted(subcommand: string, values: Values): void {
+  for (const name of SPECIFIC) {
+    if (values[name as keyof Values] !== undefined && !ACCEPTS[subcommand]!.includes(name)) throw new UsageError(`tpp ${subcommand} does not take --${name} (see open-dcr tpp ${subcommand} --help)`)
+  }
+}
+
+const flagsOf = (values: Values): TppFlags => ({
+  dir: values.dir,
+  server: values.server,
+  cert: values.cert,
+  key: values.key,
+  ca: values.ca,
+  'signing-key': values['signing-key'],
+  kid: values.kid,
+  ssa: values.ssa,
+  profile: values.profile,
+  aud: values.aud,
+})
+
+const dirOf = (values: Values): string => values.dir ?? '.open-dcr'
+
+/** What a command prints and returns for an answer the server refused (or an unexpected status). */
+function refused(what: string, response: MtlsResponse, json: boolean | undefined): number {
+  const body = response.json ?? (response.text === '' ? undefined : response.text)
+  if (json) console.log(JSON.stringify({ status: response.status, ...(typeof body === 'object' && body !== null ? body : { body }) }, null, 2))
+  else {
+    const style = styleFor()
+    const error = body as { error?: unknown; error_description?: unknown } | undefined
+    const summary = typeof error === 'object' && error !== null && typeof error.error === 'string' ? `${error.error}${typeof error.error_description === 'string' ? `: ${error.error_description}` : ''}` : typeof body === 'string' ? body.slice(0, 500) : ''
+    console.log(`${style.bad(`refused: ${what} answered ${response.status}`)}${summary === '' ? '' : `\n  ${summary}`}`)
+  }
+  return 1
+}
+
+/** The registration as the command prints it: the essentials, then the whole answer (SSA and token elided). */
+function printRegistration(heading: string, answer: Record<string, unknown>, remembered: string | undefined): void {
+  const style = styleFor()
+  const shown = { ...answer, ...(answer.software_statement === undefined ? {} : { software_statement: '…' }), ...(answer.registration_access_token === undefined ? {} : { registration_access_token: '… (remembered)' }) }
+  const software = answer.software_id === undefined ? '' : `\n  software   ${String(answer.software_id)}${answer.org_name ?? answer.org_id ? ` (${String(answer.org_name ?? answer.org_id)})` : ''}`
+  console.log(`${style.ok(heading)}
+  client_id  ${style.strong(String(answer.client_id))}${software}
+  auth       ${String(answer.token_endpoint_auth_method)}
+  scope      ${String(answer.scope ?? '')}${remembered === undefined ? '' : `\n  remembered ${remembered}`}
+
+${JSON.stringify(shown, null, 2)}`)
+}
+
+/** The bank's issuer for the request `aud`: --aud or server.json, else the discovery document's. */
+async function audienceOf(material: TppMaterial, endpoints: () => Promise<BankEndpoints>): Promise<string> {
+  return material.audience ?? (await endpoints()).issuer
+}
+
+/** A request for `profile`, carrying a fresh (or the given) software statement and the --claim changes. */
+async function buildRequest(material: TppMaterial, values: Values, audience: string): Promise<RegistrationRequestBody> {
+  const overrides = await claimsFromArguments({ claimsFile: values.claims, claim: values.claim, omit: values.omit })
+  const ssa = await material.softwareStatement()
+  if (ssa === undefined && material.profile !== 'rfc7591') throw new UsageError(`a ${material.profile} registration request needs a software statement: pass --ssa FILE`)
+  const tpp = await material.tppFor(ssa)
+  return profileRegistrationRequest(material.profile, tpp, { ssa, aud: audience, overrides, sign: material.kid === undefined ? {} : { kid: material.kid } })
+}
+
+const now = (): string => new Date().toISOString()
+
+async function register(values: Values): Promise<number> {
+  const material = await resolveTppMaterial(flagsOf(values))
+  const step = progress(values.json)
+  let endpoints: BankEndpoints | undefined
+  const discover = async (): Promise<BankEndpoints> => (endpoints ??= await discoverBank(material.connection))
+  const audience = await audienceOf(material, discover)
+  const request = await buildRequest(material, values, audience)
+  step(`POST ${material.connection.serverUrl}/register (${material.profile}, ${request.contentType})`)
+  const response = await registerClient(material.connection, request)
+  if (response.status !== 201) return refused('POST /register', response, values.json)
+  const answer = response.json as Record<string, unknown>
+  const token = typeof answer.registration_access_token === 'string' ? answer.registration_access_token : undefined
+  const record: RememberedRegistration = {
+    clientId: String(answer.client_id),
+    profile: material.profile,
+    server: { url: material.connection.serverUrl, issuer: audience },
+    material: material.remembered,
+    management: token === undefined ? 'client-credentials' : 'registration-access-token',
+    registrationAccessToken: token,
+    registrationClientUri: typeof answer.registration_client_uri === 'string' ? answer.registration_client_uri : undefined,
+    registration: rememberedAnswer(answer),
+    createdAt: now(),
+    updatedAt: now(),
+  }
+  await rememberRegistration(dirOf(values), record)
+  if (values.json) console.log(response.text)
+  else printRegistration(`registered: ${response.status} Created`, answer, `${registrationsDir(dirOf(values))}/${record.clientId}.json (current)`)
+  return 0
+}
+
+/** The remembered registration the command acts on, and the TPP material for it. */
+async function chosenRegistration(values: Values): Promise<{ record: RememberedRegistration; material: TppMaterial }> {
+  const record = await loadRegistration(dirOf(values), await chosenClientId(dirOf(values), values['client-id']))
+  if (record.deletedAt !== undefined && !values.json) console.error(`note: client ${record.clientId} was deleted at ${record.deletedAt}; asking the server anyway`)
+  return { record, material: await resolveTppMaterial(flagsOf(values), record) }
+}
+
+type Bearer = { token: string } | { refusal: number }
+
+/** The management token: the remembered registration access token, or a fresh client credentials access token. */
+async function managementBearer(record: RememberedRegistration, material: TppMaterial, json: boolean | undefined): Promise<Bearer> {
+  const kind: ManagementKind = record.management
+  if (kind === 'registration-access-token') {
+    if (record.registrationAccessToken === undefined) throw new UsageError(`no registration access token is remembered for client ${record.clientId}; register again`)
+    return { token: record.registrationAccessToken }
+  }
+  progress(json)(`POST token endpoint (client credentials, private_key_jwt) for ${record.clientId}`)
+  const endpoints = await discoverBank(material.connection)
+  const response = await requestAccessToken(material.connection, { endpoints, clientId: record.clientId, signingKey: material.signingKey, kid: material.kid })
+  const token = (response.json as { access_token?: unknown } | undefined)?.access_token
+  if (response.status !== 200 || typeof token !== 'string') return { refusal: refused('the token endpoint', response, json) }
+  return { token }
+}
+
+/** Remembers a 200 answer of show/update, with a rotated registration access token if it carries one. */
+async function rememberAnswer(values: Values, record: RememberedRegistration, material: TppMaterial, answer: Record<string, unknown>): Promise<void> {
+  const rotated = typeof answer.registration_access_token === 'string' ? answer.registration_access_token : undefined
+  await rememberRegistration(dirOf(values), {
+    ...record,
+    material: material.remembered,
+    registration: rememberedAnswer(answer),
+    registrationAccessToken: rotated ?? record.registrationAccessToken,
+    registrationClientUri: typeof answer.registration_client_uri === 'string' ? answer.registration_client_uri : record.registrationClientUri,
+    updatedAt: now(),
+  })
+}
+
+async function token(values: Values): Promise<number> {
+  const { record, material } = await chosenRegistration(values)
+  progress(values.json)(`POST token endpoint (client credentials, private_key_jwt) for ${record.clientId}`)
+  const endpoints = await discoverBank(material.connection)
+  const response = await requestAccessToken(material.connection, { endpoints, clientId: record.clientId, signingKey: material.signingKey, kid: material.kid, scope: values.scope })
+  if (response.status !== 200) return refused(`the token endpoint ${endpoints.tokenRequestUrl}`, response, values.json)
+  if (values.json) console.log(response.text)
+  else {
+    const answer = response.json as { access_token: string; expires_in?: number; scope?: string }
+    console.log(`${styleFor().ok(`access token for ${record.clientId}`)} (Bearer, expires in ${String(answer.expires_in)} s, scope "${answer.scope ?? ''}", bound to the transport certificate)\n${answer.access_token}`)
+  }
+  return 0
+}
+
+async function show(values: Values): Promise<number> {
+  const { record, material } = await chosenRegistration(values)
+  const bearer = await managementBearer(record, material, values.json)
+  if ('refusal' in bearer) return bearer.refusal
+  progress(values.json)(`GET /register/${record.clientId}`)
+  const response = await readRegistration(material.connection, record.clientId, bearer.token)
+  if (response.status !== 200) return refused(`GET /register/${record.clientId}`, response, values.json)
+  const answer = response.json as Record<string, unknown>
+  await rememberAnswer(values, record, material, answer)
+  if (values.json) console.log(response.text)
+  else printRegistration(`registration ${record.clientId}`, answer, undefined)
+  return 0
+}
+
+async function update(values: Values): Promise<number> {
+  const { record, material } = await chosenRegistration(values)
+  const request = await buildRequest(material, values, material.audience ?? record.server.issuer)
+  const bearer = await managementBearer(record, material, values.json)
+  if ('refusal' in bearer) return bearer.refusal
+  progress(values.json)(`PUT /register/${record.clientId} (${material.profile}, ${request.contentType})`)
+  const response = await updateRegistration(material.connection, record.clientId, bearer.token, request)
+  if (response.status !== 200) return refused(`PUT /register/${record.clientId}`, response, values.json)
+  const answer = response.json as Record<string, unknown>
+  await rememberAnswer(values, record, material, answer)
+  if (values.json) console.log(response.text)
+  else printRegistration(`updated: ${response.status} OK`, answer, undefined)
+  return 0
+}
+
+async function remove(values: Values): Promise<number> {
+  const { record, material } = await chosenRegistration(values)
+  const bearer = await managementBearer(record, material, values.json)
+  if ('refusal' in bearer) return bearer.refusal
+  progress(values.json)(`DELETE /register/${record.clientId}`)
+  const response = await deleteRegistration(material.connection, record.clientId, bearer.token)
+  if (response.status !== 204) return refused(`DELETE /register/${record.clientId}`, response, values.json)
+  await rememberRegistration(dirOf(values), { ...record, deletedAt: now(), updatedAt: now() })
+  if (values.json) console.log(JSON.stringify({ client_id: record.clientId, deleted: true }))
+  else console.log(`${styleFor().ok('deleted')}: ${record.clientId} (204 No Content); its tokens no longer work`)
+  return 0
+}
+
+const SUBCOMMANDS: Record<string, (values: Values) => Promise<number>> = { register, token, show, update, delete: remove }
 
 export async function runTpp(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args
@@ -28,38 +332,13 @@ export async function runTpp(args: string[]): Promise<number> {
     console.log(HELP)
     return subcommand === undefined ? 2 : 0
   }
-  if (subcommand !== 'register') throw new UsageError(`unknown tpp command "${subcommand}"\n\n${HELP}`)
-  const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, server: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true })
+  const run = SUBCOMMANDS[subcommand]
+  if (run === undefined) throw new UsageError(`unknown tpp command "${subcommand}"\n\n${HELP}`)
+  const values = parseOptions(rest)
   if (values.help) {
-    console.log(HELP)
+    console.log(SUBCOMMAND_HELP[subcommand])
     return 0
   }
-  const dir = resolve(values.dir ?? '.open-dcr')
-  let running: { url: string; issuer: string }
-  try {
-    running = JSON.parse(await readFile(join(dir, SERVER_FILE), 'utf8')) as { url: string; issuer: string }
-  } catch {
-    throw new UsageError(`no running sandbox found in ${dir}: start one with "npm start" (or "open-dcr sandbox --dir ${values.dir ?? '.open-dcr'}")`)
-  }
-  const sandbox = await loadSandbox(dir)
-  const ssa = await sandbox.issueSsa()
-  const request = await sandbox.tpp.signRequest(sandbox.tpp.registrationClaims({ ssa, aud: running.issuer }))
-  const serverUrl = values.server ?? running.url
-  const response = await mtlsRequest({
-    url: new URL('/register', serverUrl).href,
-    method: 'POST',
-    headers: { 'content-type': 'application/jwt', accept: 'application/json' },
-    body: request,
-    cert: sandbox.tpp.transport.certificatePem,
-    key: sandbox.tpp.transport.privateKeyPem,
-    ca: sandbox.caCertificatePem,
-  })
-  if (values.json) console.log(response.text)
-  else if (response.status === 201) {
-    const client = response.json as Record<string, unknown>
-    console.log(`registered: ${response.status} Created\n  client_id  ${String(client.client_id)}\n  software   ${String(client.software_id)} (${String(client.org_name ?? client.org_id)})\n  auth       ${String(client.token_endpoint_auth_method)}\n  scope      ${String(client.scope)}\n\n${JSON.stringify({ ...client, software_statement: '…' }, null, 2)}`)
-  } else {
-    console.log(`refused: ${response.status}\n${JSON.stringify(response.json ?? response.text, null, 2)}`)
-  }
-  return response.status === 201 ? 0 : 1
+  assertAccepted(subcommand, values)
+  return run(values)
 }

@@ -2,7 +2,8 @@
  * A small certificate authority for the sandbox and the tests: a self-signed root that issues server
  * certificates (for the DCR server and the sandbox JWKS host) and transport certificates for TPPs, with
  * the subject layouts the directories use (UK-DCR-38). Keys are ECDSA P-256: fast to make, accepted by
- * Node's TLS. Node's crypto only parses certificates, so @peculiar/x509 writes them.
+ * Node's TLS. Node's crypto only parses certificates, so @peculiar/x509 writes them. A CA written to disk
+ * (certificate and PKCS#8 key) can be restored in another process to issue more certificates under it.
  */
 import { webcrypto, X509Certificate } from 'node:crypto'
 import * as x509 from '@peculiar/x509'
@@ -74,8 +75,31 @@ export async function createCertificateAuthority(name: string, validDays = 3650)
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   })
-  const issued = await toIssued(root, keys.privateKey)
+  return authorityOf(root, keys.privateKey, await toIssued(root, keys.privateKey))
+}
 
+/**
+ * A CA from its certificate and PKCS#8 private key (both PEM), as the sandbox writes them (ca.pem,
+ * ca-key.pem), so that another process (`open-dcr keys generate`) can issue certificates that chain to the
+ * running sandbox's CA. The key must be the certificate's own (ECDSA P-256): a mismatch throws a TypeError.
+ */
+export async function restoreCertificateAuthority(certificatePem: string, privateKeyPem: string): Promise<CertificateAuthority> {
+  const root = new x509.X509Certificate(certificatePem)
+  const der = Buffer.from(privateKeyPem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '').replace(/\s+/g, ''), 'base64')
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign'])
+  const issued: IssuedCertificate = { certificatePem, privateKeyPem, certificate: new X509Certificate(certificatePem) }
+  // A key that is not the certificate's would issue certificates that chain to nothing: refuse it now.
+  const probe = Buffer.from('open-dcr CA key check')
+  const signature = await webcrypto.subtle.sign(SIGNING_ALGORITHM, privateKey, probe)
+  const publicKey = await root.publicKey.export(KEY_ALGORITHM, ['verify'])
+  if (!(await webcrypto.subtle.verify(SIGNING_ALGORITHM, publicKey, signature, probe))) {
+    throw new TypeError('the CA private key does not belong to the CA certificate')
+  }
+  return authorityOf(root, privateKey, issued)
+}
+
+/** The issuing half of a CA: certificates signed by `privateKey` under `root`. */
+function authorityOf(root: x509.X509Certificate, privateKey: CryptoKey, issued: IssuedCertificate): CertificateAuthority {
   async function issue(subject: x509.JsonName | string, extensions: x509.Extension[], notBefore: Date, notAfter: Date): Promise<IssuedCertificate> {
     const leafKeys = await generateKeys()
     const cert = await x509.X509CertificateGenerator.create({
@@ -86,10 +110,10 @@ export async function createCertificateAuthority(name: string, validDays = 3650)
       notAfter,
       signingAlgorithm: SIGNING_ALGORITHM,
       publicKey: leafKeys.publicKey,
-      signingKey: keys.privateKey,
+      signingKey: privateKey,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
-        await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(root.publicKey),
         ...extensions,
       ],
     })

@@ -6,15 +6,17 @@
  * so that `loadSandbox` in another process, e.g. the CLI, can sign requests and issue SSAs with the same
  * keys; the JWKS server itself runs only in the process that called `createSandbox`.
  *
- * Folder layout: ca.pem, server.pem, server-key.pem, directory/signing-key.jwk.json, tpp/transport.pem,
- * tpp/transport-key.pem, tpp/signing-key.jwk.json, and sandbox.json (issuer, ids and URLs; no secrets).
+ * Folder layout: ca.pem, ca-key.pem, server.pem, server-key.pem, directory/signing-key.jwk.json,
+ * tpp/transport.pem, tpp/transport-key.pem, tpp/signing-key.jwk.json, and sandbox.json (issuer, ids and URLs;
+ * no secrets). ca-key.pem lets another process issue more certificates under the sandbox CA
+ * (`open-dcr keys generate`); like every key it is written with mode 0600.
  */
 import { X509Certificate } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { JWK } from 'jose'
-import { createCertificateAuthority, type CertificateAuthority, type IssuedCertificate } from './ca.ts'
+import { createCertificateAuthority, restoreCertificateAuthority, type CertificateAuthority, type IssuedCertificate } from './ca.ts'
 import { createSandboxDirectory, SANDBOX_ORGANISATION, type IssueSsaOptions, type SandboxDirectory, type SsaClaimsInput } from './directory.ts'
 import { startJwksServer, type JwksServer } from './jwks-server.ts'
 import type { SandboxAlgorithm } from './signing-key.ts'
@@ -25,6 +27,8 @@ export type SandboxFiles = {
   readonly dir: string
   readonly manifestFile: string
   readonly caFile: string
+  /** The CA private key (PKCS#8 PEM, mode 0600). */
+  readonly caKeyFile: string
   readonly serverCertFile: string
   readonly serverKeyFile: string
   readonly directorySigningKeyFile: string
@@ -38,7 +42,16 @@ export type SandboxManifest = {
   version: 1
   keystoreUrl: string
   directory: { issuer: string; jwksUrl: string }
-  tpp: { softwareId: string; orgId: string; jwksUrl: string; revokedJwksUrl: string; orgJwksUrl: string; orgRevokedJwksUrl: string }
+  tpp: {
+    softwareId: string
+    orgId: string
+    jwksUrl: string
+    revokedJwksUrl: string
+    orgJwksUrl: string
+    orgRevokedJwksUrl: string
+    /** RFC 4514 subject the transport certificate was issued with (absent in sandboxes written before it was recorded: the OB legacy subject). */
+    transportSubject?: string
+  }
 }
 
 /** What another process can do with a written sandbox: sign requests, issue SSAs, configure a server. */
@@ -59,6 +72,8 @@ export type LoadedSandbox = {
   issueCdrSsa(claims?: Record<string, unknown>, options?: Omit<IssueSsaOptions, 'shape'>): Promise<string>
   /** An Open Finance Brasil-shaped SSA (ssa-shapes.ts) for the sandbox TPP: its software_id, org_id and `software_jwks_uri`, then `claims`. */
   issueBrazilSsa(claims?: Record<string, unknown>, options?: Omit<IssueSsaOptions, 'shape'>): Promise<string>
+  /** The sandbox CA with its private key (ca-key.pem), to issue more certificates that chain to it. */
+  certificateAuthority(): Promise<CertificateAuthority>
 }
 
 export type Sandbox = LoadedSandbox & {
@@ -89,6 +104,7 @@ export function sandboxFiles(dir: string): SandboxFiles {
     dir: root,
     manifestFile: join(root, 'sandbox.json'),
     caFile: join(root, 'ca.pem'),
+    caKeyFile: join(root, 'ca-key.pem'),
     serverCertFile: join(root, 'server.pem'),
     serverKeyFile: join(root, 'server-key.pem'),
     directorySigningKeyFile: join(root, 'directory', 'signing-key.jwk.json'),
@@ -107,7 +123,7 @@ async function writeMaterial(path: string, content: string, secret: boolean): Pr
 }
 
 function loadedSandbox(parts: { files: SandboxFiles; manifest: SandboxManifest; caCertificatePem: string; serverCertificate: IssuedCertificate; directory: SandboxDirectory; tpp: SandboxTpp }): LoadedSandbox {
-  const { files, manifest, directory, tpp } = parts
+  const { files, manifest, directory, tpp, caCertificatePem } = parts
   return {
     ...parts,
     serverConfigValues(issuer) {
@@ -138,6 +154,9 @@ function loadedSandbox(parts: { files: SandboxFiles; manifest: SandboxManifest; 
     issueBrazilSsa(claims = {}, options = {}) {
       return directory.issueSsa({ software_id: tpp.softwareId, org_id: tpp.orgId, software_jwks_uri: manifest.tpp.jwksUrl, ...claims }, { ...options, shape: 'brazil' })
     },
+    async certificateAuthority() {
+      return restoreCertificateAuthority(caCertificatePem, await readMaterial(files, files.caKeyFile))
+    },
   }
 }
 
@@ -166,10 +185,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         revokedJwksUrl: jwksServer.publish(`/${orgId}/revoked/${softwareId}.jwks`, { keys: [] }),
         orgJwksUrl: jwksServer.publish(tppJwksPath(orgId, orgId), tpp.publicJwks),
         orgRevokedJwksUrl: jwksServer.publish(`/${orgId}/revoked/${orgId}.jwks`, { keys: [] }),
+        transportSubject: tpp.transportSubject,
       },
     }
 
     await writeMaterial(files.caFile, ca.certificatePem, false)
+    await writeMaterial(files.caKeyFile, ca.privateKeyPem, true)
     await writeMaterial(files.serverCertFile, serverCertificate.certificatePem, false)
     await writeMaterial(files.serverKeyFile, serverCertificate.privateKeyPem, true)
     await writeMaterial(files.directorySigningKeyFile, JSON.stringify(directory.signingKey.privateJwk, null, 2) + '\n', true)
@@ -181,6 +202,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     return {
       ...loadedSandbox({ files, manifest, caCertificatePem: ca.certificatePem, serverCertificate, directory, tpp }),
       ca,
+      certificateAuthority: () => Promise.resolve(ca),
       jwksServer,
       async close() {
         await jwksServer.close()
@@ -231,6 +253,7 @@ export async function loadSandbox(dir: string): Promise<LoadedSandbox> {
     jwksUrl: manifest.tpp.jwksUrl,
     signingKey: (await readJson(files, files.tppSigningKeyFile)) as JWK,
     transport: issued(await readMaterial(files, files.tppTransportCertFile), await readMaterial(files, files.tppTransportKeyFile)),
+    ...(manifest.tpp.transportSubject === undefined ? {} : { transportSubject: manifest.tpp.transportSubject }),
   })
   return loadedSandbox({
     files,
