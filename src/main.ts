@@ -6,9 +6,10 @@ import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { ConfigError } from './config/fields.ts'
-import { profileConfigs, securityWarnings } from './config/load.ts'
+import { configForDirectory, profileConfigs, securityWarnings } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { buildApp } from './http/app.ts'
+import { startRegisterSync, type RegisterSyncTimer } from './registration/register-sync.ts'
 import { createRegistrationService } from './registration/service.ts'
 import { openStore } from './store/open.ts'
 import type { Store } from './store/store.ts'
@@ -63,7 +64,30 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const serverKeys = await loadServerKeys(config.tokens.signingKeysFile, config.tokens.signingAlgorithm)
   const clock = options.clock ?? Date.now
   const store = openStore(config.store)
-  const registration = createRegistrationService({ config, store, directories, remoteKeySets, clock, registerStatus: registerStatusOf(config), customValidators: await customValidatorsOf(config) })
+  const registerStatus = registerStatusOf(config)
+  const registration = createRegistrationService({ config, store, directories, remoteKeySets, clock, registerStatus, customValidators: await customValidatorsOf(config) })
+  // CDR-DCR-25..28: registrations under a directory that checks software status follow the Register's statuses.
+  const syncs: RegisterSyncTimer[] = []
+  for (const directory of registerStatus ? config.directories : []) {
+    const profile = configForDirectory(config, directory.issuer)
+    const options = profile.validators['software-status']
+    if (!options.enabled) continue
+    syncs.push(
+      startRegisterSync({
+        store,
+        register: registerStatus!,
+        directoryIssuer: directory.issuer,
+        config: options,
+        clock,
+        intervalSeconds: options.syncIntervalSeconds,
+        onOutcome: (outcome) => {
+          if (!outcome.ok) logger.warn({ directory: directory.issuer, reason: outcome.reason }, 'CDR Register sync skipped')
+          else if (outcome.changes.length > 0) logger.info({ directory: directory.issuer, changes: outcome.changes }, 'CDR Register sync changed registrations')
+        },
+        onError: (error) => logger.error({ err: error }, 'CDR Register sync failed'),
+      }),
+    )
+  }
   const app = buildApp({ config, registration, anchors, logger, store, serverKeys, directories, remoteKeySets, clock })
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
@@ -73,6 +97,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await app.listen({ host: config.server.host, port: config.server.port })
   } catch (error) {
     clearInterval(purge)
+    for (const sync of syncs) sync.stop()
     await store.close()
     throw error
   }
@@ -86,6 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: `${scheme}://${host}:${port}`,
     async close() {
       clearInterval(purge)
+      for (const sync of syncs) sync.stop()
       await app.close()
       await store.close()
     },

@@ -8,16 +8,14 @@
  * applies it through the store interface below, `startRegisterSync` runs it on a timer.
  */
 import type { Config } from '../config/schema.ts'
+import type { ClientRecord, Store } from '../store/store.ts'
 import { RegisterUnavailableError, type DataRecipientStatus, type RegisterStatusReader, type RegisterStatuses, type SoftwareProductStatus } from '../trust/register-status.ts'
 
-/** What the sync needs to know of one live registration. */
-export type SyncClient = {
-  clientId: string
-  softwareId: string
-  /** Registered metadata; the data recipient is found under the SSA's legal entity id claim (flattened into it, CDR-DCR-20). */
-  metadata: Readonly<Record<string, unknown>>
-  status: 'active' | 'suspended'
-}
+/**
+ * What the sync needs to know of one registration: its metadata holds the SSA's legal entity id (flattened
+ * into it, CDR-DCR-20), by which the data recipient is found. Deleted clients are never changed.
+ */
+export type SyncClient = Pick<ClientRecord, 'clientId' | 'softwareId' | 'metadata' | 'status'>
 
 /** An audit event of the sync, in the shape of store/store.ts AuditEvent with the two new operations. */
 export type RegisterSyncAudit = {
@@ -32,18 +30,10 @@ export type RegisterSyncAudit = {
   detail: string
 }
 
-/**
- * What the store must offer the sync (to be implemented by store/sqlite.ts and the PostgreSQL store; the
- * client status gains `suspended`, and AuditOperation gains `suspend` and `reactivate`).
- */
-export interface RegisterSyncStore {
-  /** Registrations with status `active` or `suspended` (not deleted) whose SSA came from `directoryIssuer`. */
+/** What the sync uses of the store: the directory's registrations, and a compare-and-set of one status with its audit event. */
+export type RegisterSyncStore = {
   listClientsOfDirectory(directoryIssuer: string): Promise<SyncClient[]>
-  /**
-   * Sets one client's status and records the audit event, in one transaction. Must change only a client whose
-   * current status is `from` (a compare-and-set), so a concurrent delete or sync is not undone; returns whether it did.
-   */
-  setClientStatus(clientId: string, from: 'active' | 'suspended', to: 'active' | 'suspended', audit: RegisterSyncAudit): Promise<boolean>
+  setClientStatus: Store['setClientStatus']
 }
 
 export type SyncChange = {

@@ -14,6 +14,7 @@ import type { WriteAnswer, WriteCall } from './sqlite-writer-thread.ts'
 /** Store methods that write; everything else is a read and stays on the calling thread. */
 const WRITE_METHODS = [
   'createClient',
+  'setClientStatus',
   'updateClient',
   'deleteClient',
   'recordAudit',

@@ -162,6 +162,8 @@ class SqliteDatabaseStore implements SqliteStore {
   readonly #markDeleted: StatementSync
   readonly #releaseSoftware: StatementSync
   readonly #selectClient: StatementSync
+  readonly #selectDirectoryClients: StatementSync
+  readonly #setStatus: StatementSync
   readonly #insertAudit: StatementSync
   readonly #listAudit: StatementSync
   readonly #purgeJtis: StatementSync
@@ -197,12 +199,14 @@ class SqliteDatabaseStore implements SqliteStore {
     // The software id is free when unclaimed, or claimed by a client that is no longer active.
     this.#claimSoftware = db.prepare(`INSERT INTO exclusive_software (software_id, client_id) VALUES (?, ?)
       ON CONFLICT (software_id) DO UPDATE SET client_id = excluded.client_id
-      WHERE NOT EXISTS (SELECT 1 FROM clients WHERE clients.client_id = exclusive_software.client_id AND clients.status = 'active')`)
+      WHERE NOT EXISTS (SELECT 1 FROM clients WHERE clients.client_id = exclusive_software.client_id AND clients.status IN ('active', 'suspended'))`)
     this.#updateClient = db.prepare(`UPDATE clients SET org_id = ?, directory_issuer = ?, metadata = ?, software_statement = ?,
       certificate_thumbprint = ?, updated_at = ? WHERE client_id = ? AND status = 'active'`)
     this.#markDeleted = db.prepare("UPDATE clients SET status = 'deleted', updated_at = ? WHERE client_id = ? AND status = 'active'")
     this.#releaseSoftware = db.prepare('DELETE FROM exclusive_software WHERE client_id = ?')
     this.#selectClient = db.prepare('SELECT * FROM clients WHERE client_id = ?')
+    this.#selectDirectoryClients = db.prepare("SELECT * FROM clients WHERE directory_issuer = ? AND status IN ('active', 'suspended') ORDER BY created_at")
+    this.#setStatus = db.prepare('UPDATE clients SET status = ?, updated_at = ? WHERE client_id = ? AND status = ?')
     this.#insertAudit = db.prepare(`INSERT INTO audit_events (at, operation, outcome, client_id, software_id, error_code, validator,
       certificate_thumbprint, remote_address, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.#listAudit = db.prepare('SELECT * FROM audit_events ORDER BY id DESC LIMIT ?')
@@ -281,6 +285,20 @@ class SqliteDatabaseStore implements SqliteStore {
       this.#deleteClientRegistrationTokens.run(clientId)
       this.#recordAudit(audit)
     })
+  }
+
+  async listClientsOfDirectory(directoryIssuer: string): Promise<ClientRecord[]> {
+    return this.#selectDirectoryClients.all(directoryIssuer).map(clientFromRow)
+  }
+
+  async setClientStatus(clientId: string, from: 'active' | 'suspended', to: 'active' | 'suspended', audit: AuditEvent): Promise<boolean> {
+    let changed = false
+    // With group commit the work runs when its batch commits; `changed` is read only after that.
+    await this.#transaction(() => {
+      changed = this.#setStatus.run(to, Math.floor(audit.at / 1000), clientId, from).changes > 0
+      if (changed) this.#recordAudit(audit)
+    })
+    return changed
   }
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -465,7 +483,7 @@ function clientFromRow(row: Row): ClientRecord {
   const metadata: unknown = JSON.parse(text(row, 'metadata'))
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error('stored client metadata is not a JSON object')
   const status = text(row, 'status')
-  if (status !== 'active' && status !== 'deleted') throw new Error(`stored client status "${status}" is unknown`)
+  if (status !== 'active' && status !== 'suspended' && status !== 'deleted') throw new Error(`stored client status "${status}" is unknown`)
   return {
     clientId: text(row, 'client_id'),
     softwareId: text(row, 'software_id'),

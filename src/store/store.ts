@@ -5,7 +5,8 @@
  * together or not at all. Registration access tokens are kept only as SHA-256 hashes (RFC7592-17, SEC-32).
  */
 
-export type ClientStatus = 'active' | 'deleted'
+/** `suspended`: the Register reports the software inactive (CDR-DCR-27); refused like a deleted client, but reactivated when it is active again. */
+export type ClientStatus = 'active' | 'suspended' | 'deleted'
 
 export type ClientRecord = {
   /** Random, unguessable (SEC-34). */
@@ -35,7 +36,7 @@ export type UsedJti = {
   expiresAt: number
 }
 
-export type AuditOperation = 'create' | 'read' | 'update' | 'delete' | 'token'
+export type AuditOperation = 'create' | 'read' | 'update' | 'delete' | 'token' | 'suspend' | 'reactivate'
 export type AuditOutcome = 'success' | 'rejected' | 'error'
 
 /** One attempt, never with keys, secrets or whole tokens (SEC-35). */
@@ -107,6 +108,10 @@ export interface Store {
   /** Marks a client deleted (its software id is free again), removes its registration access tokens and records the audit event, in one transaction. */
   deleteClient(clientId: string, at: number, audit: AuditEvent): Promise<void>
   getClient(clientId: string): Promise<ClientRecord | undefined>
+  /** Clients that are active or suspended (not deleted) and whose SSA came from `directoryIssuer`. */
+  listClientsOfDirectory(directoryIssuer: string): Promise<ClientRecord[]>
+  /** Moves a client from status `from` to `to` with its audit event, in one transaction; false when it was not in `from` (compare-and-set). */
+  setClientStatus(clientId: string, from: 'active' | 'suspended', to: 'active' | 'suspended', audit: AuditEvent): Promise<boolean>
   /** Records an audit event on its own (reads, and refusals that write nothing else). */
   recordAudit(event: AuditEvent): Promise<void>
   /** Most recent audit events first. */

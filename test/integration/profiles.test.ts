@@ -56,6 +56,31 @@ describe('CDR profile over HTTPS', () => {
     register.setSoftwareProductStatus(softwareId, 'ACTIVE')
   })
 
+  it('suspends a registration whose software product became INACTIVE at the Register, and reactivates it (CDR-DCR-25..28)', async (t) => {
+    const { syncWithRegister } = await import('../../src/registration/register-sync.ts')
+    const { createRegisterStatusClient } = await import('../../src/trust/register-status.ts')
+    const { createBoundedFetch } = await import('../../src/trust/bounded-fetch.ts')
+    register.setDataRecipientStatus(legalEntityId, 'ACTIVE')
+    register.setSoftwareProductStatus(softwareId, 'ACTIVE')
+    const s = await startDcrServer(t, sandbox, { ...cdrValues(), registration: { allowMultiplePerSoftwareId: true } })
+    const created = await s.register(await cdrRequest())
+    assert.equal(created.status, 201, created.text)
+    const clientId = (created.json as { client_id: string }).client_id
+    const options = s.config.validators['software-status']
+    const sync = { store: s.server.store, register: createRegisterStatusClient({ config: options, fetch: createBoundedFetch(s.config.outbound) }), directoryIssuer: CDR_REGISTER_ISSUER, config: options }
+
+    register.setSoftwareProductStatus(softwareId, 'INACTIVE')
+    const suspended = await syncWithRegister(sync)
+    assert.ok(suspended.ok && suspended.applied === 1, JSON.stringify(suspended))
+    assert.equal((await s.server.store.getClient(clientId))?.status, 'suspended')
+    assert.equal((await s.server.store.listAudit(1))[0]?.operation, 'suspend')
+
+    register.setSoftwareProductStatus(softwareId, 'ACTIVE')
+    const reactivated = await syncWithRegister(sync)
+    assert.ok(reactivated.ok && reactivated.applied === 1)
+    assert.equal((await s.server.store.getClient(clientId))?.status, 'active')
+  })
+
   it('refuses application/jose, which the CDR profile does not take, with 415', async (t) => {
     const s = await startDcrServer(t, sandbox, cdrValues())
     const answer = await s.register(await cdrRequest(), { contentType: 'application/jose' })
@@ -138,6 +163,9 @@ describe('several regimes at once', () => {
       // Applies to every profile; only the CDR one runs software-status.
       validators: { 'software-status': { registerBaseUrl: register.url } },
     }
+    // The server asks the Register for statuses as it starts (the periodic sync): set them first.
+    register.setDataRecipientStatus(CDR_SANDBOX_RECIPIENT.legalEntityId, 'ACTIVE')
+    register.setSoftwareProductStatus(sandbox.tpp.softwareId, 'ACTIVE')
     const s = await startDcrServer(t, sandbox, values)
     const uk = await s.register(await s.signedRequest())
     assert.equal(uk.status, 201, uk.text)
@@ -148,8 +176,6 @@ describe('several regimes at once', () => {
     assert.equal(underCdr.status, 400)
     assert.match((underCdr.json as Record<string, unknown>).error_description as string, /profile cdr/)
 
-    register.setDataRecipientStatus(CDR_SANDBOX_RECIPIENT.legalEntityId, 'ACTIVE')
-    register.setSoftwareProductStatus(sandbox.tpp.softwareId, 'ACTIVE')
     const cdr = await s.register(await sandbox.tpp.signRequest(sandbox.tpp.cdrRegistrationClaims({ ssa: await register.issueSsa({ jwks_uri: sandbox.tpp.jwksUrl, software_id: sandbox.tpp.softwareId }), aud: ISSUER })))
     assert.equal(cdr.status, 201, cdr.text)
     assert.match((cdr.json as Record<string, unknown>).scope as string, /cdr:registration/, 'the CDR metadata policy applied')

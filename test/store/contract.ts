@@ -449,5 +449,32 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       assert.equal(await store.findRegistrationToken('hash-current', NOW + 61), record.clientId)
       assert.equal(await store.findRegistrationToken('hash-old', NOW + 30), undefined, 'the purged token is gone even for an earlier now')
     }))
+
+    it('lists the live registrations of a directory and changes a status only from the expected one', withStore(async (store) => {
+      const one = client()
+      const two = client({ directoryIssuer: 'Another Directory' })
+      const gone = client()
+      for (const record of [one, two, gone]) await store.createClient(record, [], audit(), shared)
+      await store.deleteClient(gone.clientId, NOW + 1, audit({ operation: 'delete' }))
+      assert.deepEqual((await store.listClientsOfDirectory(DIRECTORY)).map((c) => c.clientId), [one.clientId])
+
+      const suspend = audit({ operation: 'suspend', clientId: one.clientId, validator: 'software-status', detail: 'software product is INACTIVE' })
+      assert.equal(await store.setClientStatus(one.clientId, 'active', 'suspended', suspend), true)
+      assert.equal((await store.getClient(one.clientId))?.status, 'suspended')
+      assert.equal((await store.listAudit(1))[0]?.operation, 'suspend')
+      const before = await store.counts()
+      assert.equal(await store.setClientStatus(one.clientId, 'active', 'suspended', suspend), false, 'compare-and-set: not active any more')
+      assert.equal(await store.setClientStatus(gone.clientId, 'suspended', 'active', audit({ operation: 'reactivate' })), false, 'a deleted client stays deleted')
+      assert.deepEqual(await store.counts(), before, 'a refused change writes no audit event')
+      assert.deepEqual((await store.listClientsOfDirectory(DIRECTORY)).map((c) => c.status), ['suspended'], 'suspended clients are still listed')
+      assert.equal(await store.setClientStatus(one.clientId, 'suspended', 'active', audit({ operation: 'reactivate' })), true)
+    }))
+
+    it('counts a suspended registration as live for an exclusive software id', withStore(async (store) => {
+      const first = client({ softwareId: 'exclusive-suspended' })
+      await store.createClient(first, [], audit(), exclusive)
+      await store.setClientStatus(first.clientId, 'active', 'suspended', audit({ operation: 'suspend' }))
+      await assert.rejects(store.createClient(client({ softwareId: 'exclusive-suspended' }), [], audit(), exclusive), isConflict('software_id'))
+    }))
   })
 }

@@ -40,11 +40,13 @@ CREATE TABLE clients (
   metadata TEXT NOT NULL,
   software_statement TEXT,
   certificate_thumbprint TEXT,
-  status TEXT NOT NULL CHECK (status IN ('active', 'deleted')),
+  status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'deleted')),
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX clients_software_id ON clients (software_id);
+-- The periodic Register sync lists the registrations of one directory.
+CREATE INDEX clients_directory_issuer ON clients (directory_issuer, status);
 
 -- WITHOUT ROWID: the (issuer, jti) key is the row; PostgreSQL simply uses the primary key.
 CREATE TABLE used_jtis (
@@ -65,7 +67,7 @@ CREATE TABLE exclusive_software (
 CREATE TABLE audit_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
-  operation TEXT NOT NULL CHECK (operation IN ('create', 'read', 'update', 'delete', 'token')),
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'read', 'update', 'delete', 'token', 'suspend', 'reactivate')),
   outcome TEXT NOT NULL CHECK (outcome IN ('success', 'rejected', 'error')),
   client_id TEXT,
   software_id TEXT,
