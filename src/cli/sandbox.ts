@@ -83,6 +83,8 @@ export async function runSandbox(args: string[]): Promise<number> {
       store: { path: join(dir, 'open-dcr.db') },
       tokens: { signingKeysFile: join(dir, 'server-signing-keys.json') },
       ...(register === undefined ? {} : { validators: { 'software-status': { registerBaseUrl: register.url } } }),
+      // Keep the terminal for the instructions: request logs only when asked for (--config or OPEN_DCR_LOG__LEVEL).
+      ...(values.config === undefined && process.env.OPEN_DCR_LOG__LEVEL === undefined ? { log: { level: 'warn' } } : {}),
     })
     const config = loadConfig({ ...(values.config ? { file: values.config } : {}), values: sandboxValues, env: process.env })
     const server = await startServer(config)
