@@ -7,6 +7,7 @@
  * Only values open-dcr enforces are listed: a field whose values no validator checks is left out rather than
  * guessed (e.g. subject_types_supported, the authorization endpoint: the bank's authorization server's to say).
  */
+import { endpointUrl, JWKS_PATH, REGISTRATION_PATH } from '../config/endpoints.ts'
 import type { Config } from '../config/schema.ts'
 import { tokenEndpointUrl } from '../tokens/client-auth/private-key-jwt.ts'
 
@@ -25,9 +26,6 @@ const ALGORITHM_METADATA: ReadonlyArray<readonly [claim: string, metadata: strin
   ['introspection_signed_response_alg', 'introspection_signing_alg_values_supported'],
 ]
 
-/** Endpoints are paths under the issuer; a trailing slash of the issuer must not double the separator. */
-const endpointUrl = (issuer: string, path: string): string => `${issuer.replace(/\/+$/, '')}${path}`
-
 /**
  * Every scope some registration may be granted: the always-allowed ones, those of every SSA role (the
  * roles-and-scopes validator), and the scope a client-credentials token needs for management (CDR-DCR-2).
@@ -42,7 +40,7 @@ function supportedScopes(config: Config): string[] {
 /** The metadata document; a pure function of the configuration (arrays are copies, not the config's own). */
 export function authorizationServerMetadata(config: Config): Record<string, unknown> {
   const issuer = config.issuer
-  const registrationEndpoint = endpointUrl(issuer, '/register')
+  const registrationEndpoint = endpointUrl(issuer, REGISTRATION_PATH)
   // The URL private_key_jwt assertions must name in `aud`: advertised from the same function that checks it.
   const tokenEndpoint = tokenEndpointUrl(issuer)
   const auth = config.validators['token-endpoint-auth']
@@ -59,7 +57,7 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     issuer,
     registration_endpoint: registrationEndpoint,
     token_endpoint: tokenEndpoint,
-    jwks_uri: endpointUrl(issuer, '/jwks'),
+    jwks_uri: endpointUrl(issuer, JWKS_PATH),
     // Every endpoint here is served over mutual TLS, so the aliases are the endpoints themselves.
     mtls_endpoint_aliases: { token_endpoint: tokenEndpoint, registration_endpoint: registrationEndpoint },
     token_endpoint_auth_methods_supported: [...auth.methods],

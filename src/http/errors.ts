@@ -1,9 +1,12 @@
 /**
  * The one place where a failure becomes an HTTP answer. Client mistakes get their precise status and an
  * RFC 7591 / RFC 6749 error body (RFC7591-23/24); anything unexpected becomes a generic 500 whose details
- * stay in the log (no stack trace, no internal message leaves the server).
+ * stay in the log (no stack trace, no internal message leaves the server). A refused bearer token at the
+ * client configuration endpoint is answered as RFC 6750 §3 describes (RFC7592-4/5/6, SEC-33): 401
+ * `invalid_token` or 403 `insufficient_scope`, with a `WWW-Authenticate: Bearer` challenge naming the error.
  */
 import type { FastifyError } from 'fastify'
+import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import { OAuthError } from '../tokens/token-errors.ts'
 import { ValidationError } from '../validation/errors.ts'
 
@@ -46,6 +49,15 @@ const describe = (message: string): string => {
   return ascii.length > 500 ? `${ascii.slice(0, 497)}...` : ascii
 }
 
+/** RFC 6750 §3: attribute values are quoted strings without `"` or `\`, printable ASCII only. */
+const challengeAttribute = (value: string): string => `"${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '').slice(0, 500)}"`
+
+/** RFC 6750 §3: the status, a Bearer challenge with the error and its description, and the same error in the body. */
+function bearerAnswer(status: number, error: string, description: string, extraAttributes = ''): ErrorAnswer {
+  const challenge = `Bearer error="${error}", error_description=${challengeAttribute(description)}${extraAttributes}`
+  return { status, headers: { ...NO_STORE_HEADERS, 'www-authenticate': challenge }, body: { error, error_description: describe(description) }, internal: false }
+}
+
 export function toErrorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof ValidationError) {
     return { status: 400, headers: { ...NO_STORE_HEADERS }, body: { error: error.error, error_description: describe(error.message), validator: error.validator }, internal: false }
@@ -55,6 +67,8 @@ export function toErrorAnswer(error: unknown): ErrorAnswer {
     const challenge: Record<string, string> = error.error === 'invalid_client' && error.authScheme !== undefined ? { 'www-authenticate': `${error.authScheme} error="invalid_client"` } : {}
     return { status: error.status, headers: { ...NO_STORE_HEADERS, ...challenge }, body: { error: error.error, error_description: describe(error.message) }, internal: false }
   }
+  if (error instanceof InvalidTokenError) return bearerAnswer(401, error.error, error.message)
+  if (error instanceof InsufficientScopeError) return bearerAnswer(403, error.error, error.message, `, scope=${challengeAttribute(error.scope)}`)
   if (error instanceof HttpError) {
     return { status: error.status, headers: { ...NO_STORE_HEADERS, ...error.headers }, body: { error: error.error, error_description: describe(error.message) }, internal: false }
   }

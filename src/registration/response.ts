@@ -4,6 +4,7 @@
  * authorise management, it also carries `registration_client_uri` and, when one was just issued, the
  * `registration_access_token` (RFC7592-1, RFC7592-7, BR-DCR-26, BR-DCR-32).
  */
+import { endpointUrl, REGISTRATION_PATH } from '../config/endpoints.ts'
 import type { ClientRecord } from '../store/store.ts'
 
 export type ClientInformation = Record<string, unknown> & { client_id: string; client_id_issued_at: number }
@@ -17,7 +18,7 @@ export type ManagementMembers = {
 }
 
 /** `${issuer}/register/${clientId}`: the client configuration endpoint (RFC7592-3). */
-export const registrationClientUri = (issuer: string, clientId: string): string => `${issuer.replace(/\/+$/, '')}/register/${encodeURIComponent(clientId)}`
+export const registrationClientUri = (issuer: string, clientId: string): string => endpointUrl(issuer, `${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`)
 
 export function clientInformation(client: ClientRecord, management?: ManagementMembers): ClientInformation {
   return {

@@ -10,14 +10,13 @@ import type { Config } from '../config/schema.ts'
 import type { ClientRecord } from '../store/store.ts'
 import type { ValidationContext } from '../validation/context.ts'
 import { ValidationError } from '../validation/errors.ts'
+import { quoted } from '../validation/quoted.ts'
 
 /** Id under which these refusals are reported (docs/management.md). */
 export const UPDATE_REQUEST = 'update-request'
 
 /** RFC7592-11: members the server issues, which an update must not carry. */
 export const SERVER_ISSUED_MEMBERS = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'] as const
-
-const quoted = (value: string | undefined): string => JSON.stringify((value ?? '').slice(0, 100))
 
 const stringOr = (value: unknown, fallback: string | undefined): string | undefined => (typeof value === 'string' && value !== '' ? value : fallback)
 

@@ -24,8 +24,6 @@ export class JwksUrlError extends Error {
 }
 
 export type CachedRemoteKeySets = RemoteKeySets & {
-  /** The cached jose key set of `url`; throws a JwksUrlError before creating anything if the URL is refused. */
-  forUrl(url: string): RemoteJWKSet
   /** How many URLs are cached now. */
   readonly size: number
 }
@@ -38,6 +36,7 @@ export function createRemoteKeySets(outbound: Config['outbound'], fetchImplement
   // A Map iterates in insertion order; re-inserting on use makes its first key the least recently used.
   const cache = new Map<string, RemoteJWKSet>()
 
+  /** Refuses a URL with a JwksUrlError before creating anything; else the URL's cached key set. */
   function forUrl(raw: string): RemoteJWKSet {
     const checked = checkOutboundUrl(raw, outbound)
     if (!checked.ok) throw new JwksUrlError(checked.reason, checked.message)

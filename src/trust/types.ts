@@ -4,7 +4,7 @@
  * by `kid` inside a key set that configuration or a verified SSA pointed to (SEC-4, SEC-10).
  */
 import type { X509Certificate } from 'node:crypto'
-import type { JWTVerifyGetKey } from 'jose'
+import type { JWTVerifyGetKey, RemoteJWKSet } from 'jose'
 import type { DirectoryConfig } from '../config/schema.ts'
 
 /** A jose key-set function: resolves a JWS header to a verification key, or throws. */
@@ -26,8 +26,12 @@ export interface Directories {
 }
 
 export interface RemoteKeySets {
-  /** The cached key set of a JWKS URL; throws a JwksUrlError if the URL may not be fetched at all. */
-  forUrl(url: string): KeySet
+  /**
+   * The cached jose remote key set of a JWKS URL; throws a JwksUrlError if the URL may not be fetched at
+   * all. Besides key lookup it exposes the fetched JWK Set and reload (jose `RemoteJWKSet`), which
+   * self_signed_tls_client_auth needs to compare certificates with the set's members (RFC8705-4).
+   */
+  forUrl(url: string): RemoteJWKSet
 }
 
 /** The client certificate of the request, from the TLS handshake or from a trusted proxy's header. */

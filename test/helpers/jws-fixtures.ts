@@ -1,8 +1,9 @@
 /**
  * Real keys and signed tokens for the signature tests: signers built with jose generateKeyPair, key sets
- * with createLocalJWKSet (no network), and trusted directories / TPP key sets around them.
+ * with createLocalJWKSet, TPP key sets with jose's createRemoteJWKSet whose fetch is answered from memory
+ * (no network), and trusted directories around them.
  */
-import { base64url, CompactSign, createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose'
+import { base64url, CompactSign, createLocalJWKSet, createRemoteJWKSet, customFetch, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JSONWebKeySet, type JWK, type RemoteJWKSet } from 'jose'
 import type { X509Certificate } from 'node:crypto'
 import { JwksUrlError } from '../../src/trust/remote-key-sets.ts'
 import type { Directories, KeySet, RemoteKeySets, TrustedDirectory } from '../../src/trust/types.ts'
@@ -60,11 +61,26 @@ export function directoriesOf(...directories: TrustedDirectory[]): Directories {
   return { byIssuer: (issuer) => directories.find((directory) => directory.issuer === issuer), all: () => directories }
 }
 
-/** TPP key sets by URL; an unknown URL throws like a refused fetch would. */
-export function remoteKeySetsOf(byUrl: Record<string, KeySet>): RemoteKeySets {
+/**
+ * jose's remote key set of `url`, fetched from memory: the public keys of `signers`, or, for `'unreachable'`,
+ * a fetch that fails as an unreachable host does.
+ */
+function servedKeySet(url: string, served: readonly Signer[] | 'unreachable'): RemoteJWKSet {
+  const jwks = served === 'unreachable' ? undefined : { keys: served.map((signer) => signer.publicJwk) }
+  return createRemoteJWKSet(new URL(url), {
+    [customFetch]: async () => {
+      if (jwks === undefined) throw new TypeError('fetch failed')
+      return new Response(JSON.stringify(jwks), { status: 200, headers: { 'content-type': 'application/jwk-set+json' } })
+    },
+  })
+}
+
+/** TPP key sets by URL, each serving its signers' public keys; an unknown URL throws like a refused fetch would. */
+export function remoteKeySetsOf(byUrl: Record<string, readonly Signer[] | 'unreachable'>): RemoteKeySets {
+  const keySets = new Map(Object.entries(byUrl).map(([url, served]) => [url, servedKeySet(url, served)]))
   return {
     forUrl(url) {
-      const keySet = byUrl[url]
+      const keySet = keySets.get(url)
       if (keySet === undefined) throw new JwksUrlError('host-not-allowed', `host of ${url} is not in this test's key sets`)
       return keySet
     },

@@ -5,9 +5,9 @@
  * RFC 7517 §5 JWK Set; verifies the RFC 9068 access tokens of tokens/issue.ts (RFC8705-6 binding inside).
  */
 import type { FastifyInstance } from 'fastify'
+import { JWKS_PATH } from '../../config/endpoints.ts'
 import type { ServerKeys } from '../../tokens/server-keys.ts'
 
-export const JWKS_PATH = '/jwks'
 /** RFC 7517 §8.5 media type of a JWK Set. */
 export const JWK_SET_MEDIA_TYPE = 'application/jwk-set+json'
 

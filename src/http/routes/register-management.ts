@@ -9,11 +9,11 @@
  */
 import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { REGISTRATION_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
 import { createManagementAuthorizer, type ManagementOperation } from '../../registration/management-authorization.ts'
 import type { RegistrationService } from '../../registration/service.ts'
 import type { Store } from '../../store/store.ts'
-import { InsufficientScopeError, InvalidTokenError } from '../../tokens/bearer-token-errors.ts'
 import type { ServerKeys } from '../../tokens/server-keys.ts'
 import type { ClientCertificate } from '../../trust/types.ts'
 import { clientCertificateOf } from '../client-cert.ts'
@@ -36,24 +36,10 @@ const METHODS: ReadonlyArray<readonly ['GET' | 'PUT' | 'DELETE', ManagementOpera
   ['DELETE', 'delete'],
 ]
 
-/** RFC 6750 §3: attribute values are quoted strings without `"` or `\`, printable ASCII only. */
-const quotedAttribute = (value: string): string => `"${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '').slice(0, 500)}"`
-
-/** A bearer refusal as the HTTP answer RFC 6750 §3 describes: status, WWW-Authenticate and the same error in the JSON body. */
-export function bearerRefusal(error: unknown): unknown {
-  if (error instanceof InvalidTokenError) {
-    return new HttpError(401, error.error, error.message, { 'www-authenticate': `Bearer error="invalid_token", error_description=${quotedAttribute(error.message)}` })
-  }
-  if (error instanceof InsufficientScopeError) {
-    return new HttpError(403, error.error, error.message, {
-      'www-authenticate': `Bearer error="insufficient_scope", error_description=${quotedAttribute(error.message)}, scope=${quotedAttribute(error.scope)}`,
-    })
-  }
-  // A 401 of the certificate check still tells the client which scheme this endpoint wants (RFC 9110 §15.5.2).
-  if (error instanceof HttpError && error.status === 401 && error.headers['www-authenticate'] === undefined) {
-    return new HttpError(401, error.error, error.message, { ...error.headers, 'www-authenticate': 'Bearer' })
-  }
-  return error
+/** A 401 of the certificate check still tells the client which scheme this endpoint wants (RFC 9110 §15.5.2). */
+function withBearerChallenge(error: HttpError): HttpError {
+  if (error.status !== 401 || error.headers['www-authenticate'] !== undefined) return error
+  return new HttpError(401, error.error, error.message, { ...error.headers, 'www-authenticate': 'Bearer' })
 }
 
 export function registerManagementRoutes(app: FastifyInstance, options: ManagementRouteOptions): void {
@@ -88,7 +74,7 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
     try {
       certificate = clientCertificateOf(request, config, anchors)
     } catch (error) {
-      if (error instanceof HttpError) return refuseAudited(bearerRefusal(error) as HttpError, operation, clientId, request)
+      if (error instanceof HttpError) return refuseAudited(withBearerChallenge(error), operation, clientId, request)
       throw error
     }
     let mediaType = ''
@@ -100,30 +86,27 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
         throw error
       }
     }
-    try {
-      const authorization = request.headers.authorization
-      const auth = await authorizer.authorize({ operation, clientId, authorization, certificate, remoteAddress: request.ip })
-      const connection = { certificate, remoteAddress: request.ip }
-      switch (operation) {
-        case 'read':
-          return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(await registration.read(clientId, auth, connection))
-        case 'update': {
-          const body = typeof request.body === 'string' ? request.body : ''
-          return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(await registration.update(clientId, { ...connection, body, mediaType }, auth))
-        }
-        case 'delete':
-          await registration.remove(clientId, auth, connection)
-          return reply.code(204).headers(NO_STORE_HEADERS).send()
+    // A refused token (InvalidTokenError 401, InsufficientScopeError 403) is answered by http/errors.ts.
+    const authorization = request.headers.authorization
+    const auth = await authorizer.authorize({ operation, clientId, authorization, certificate, remoteAddress: request.ip })
+    const connection = { certificate, remoteAddress: request.ip }
+    switch (operation) {
+      case 'read':
+        return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(await registration.read(clientId, auth, connection))
+      case 'update': {
+        const body = typeof request.body === 'string' ? request.body : ''
+        return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(await registration.update(clientId, { ...connection, body, mediaType }, auth))
       }
-    } catch (error) {
-      throw bearerRefusal(error)
+      case 'delete':
+        await registration.remove(clientId, auth, connection)
+        return reply.code(204).headers(NO_STORE_HEADERS).send()
     }
   }
 
   for (const [method, operation] of METHODS) {
     app.route({
       method,
-      url: '/register/:clientId',
+      url: `${REGISTRATION_PATH}/:clientId`,
       // A HEAD would run the read, and could rotate a registration access token the client never sees.
       ...(method === 'GET' ? { exposeHeadRoute: false } : {}),
       handler: (request, reply) => handle(operation, request, reply),

@@ -1,12 +1,14 @@
 /** POST /register (RFC 7591 §3): the registration endpoint, over mutual TLS (UK-DCR-1, CDR-DCR-1). */
 import type { FastifyInstance } from 'fastify'
 import type { X509Certificate } from 'node:crypto'
+import { REGISTRATION_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
 import type { RegistrationService } from '../../registration/service.ts'
 import { profileConfigs } from '../../config/load.ts'
 import { checkInitialAccessToken } from '../../registration/initial-access-token.ts'
 import { clientCertificateOf, optionalClientCertificateOf } from '../client-cert.ts'
-import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
+import { NO_STORE_HEADERS } from '../errors.ts'
+import { InvalidTokenError } from '../../tokens/bearer-token-errors.ts'
 import { assertAcceptedMediaType } from '../media-type.ts'
 
 export type RegisterRouteOptions = { config: Config; registration: RegistrationService; anchors: readonly X509Certificate[] }
@@ -16,7 +18,7 @@ export function registerRoutes(app: FastifyInstance, { config, registration, anc
   const mediaTypes = [...new Set(profiles.flatMap((profile) => profile.registration.mediaTypes))]
   // Mutual TLS can be waived only if no profile in use asks for it (plain RFC 7591).
   const certificateRequired = profiles.some((profile) => profile.registration.requireClientCertificate)
-  app.post('/register', {
+  app.post(REGISTRATION_PATH, {
     // Refuse what we will not read before the body is parsed (SEC-20).
     onRequest: async (request) => {
       assertAcceptedMediaType(request.headers['content-type'], config, mediaTypes)
@@ -25,8 +27,10 @@ export function registerRoutes(app: FastifyInstance, { config, registration, anc
       const certificate = certificateRequired ? clientCertificateOf(request, config, anchors) : optionalClientCertificateOf(request, config, anchors)
       const initialAccess = checkInitialAccessToken(request.headers.authorization, config)
       if (!initialAccess.ok) {
-        const description = initialAccess.reason === 'missing' ? 'this server needs an initial access token: send Authorization: Bearer <token> (RFC 7591 §3)' : 'the initial access token is not valid'
-        throw new HttpError(401, 'invalid_token', description, { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` })
+        // RFC7591-3 with RFC 6750 §3: the same 401 and challenge as any refused bearer token (http/errors.ts).
+        throw initialAccess.reason === 'missing'
+          ? new InvalidTokenError('missing', 'this server needs an initial access token: send Authorization: Bearer <token> (RFC 7591 section 3)')
+          : new InvalidTokenError('unknown', 'the initial access token is not valid')
       }
       const mediaType = assertAcceptedMediaType(request.headers['content-type'], config, mediaTypes)
       const body = typeof request.body === 'string' ? request.body : ''

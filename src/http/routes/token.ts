@@ -6,10 +6,10 @@
  */
 import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { TOKEN_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
 import type { Store } from '../../store/store.ts'
 import type { TokenParameters } from '../../tokens/client-authentication.ts'
-import { TOKEN_PATH } from '../../tokens/client-auth/private-key-jwt.ts'
 import { createTokenEndpoint } from '../../tokens/client-credentials.ts'
 import type { ServerKeys } from '../../tokens/server-keys.ts'
 import { OAuthError } from '../../tokens/token-errors.ts'

@@ -6,33 +6,26 @@
  * own registered set (SEC-4, SEC-5). Used by private_key_jwt (RFC 7523) and self_signed_tls_client_auth
  * (RFC8705-4), which needs the set's members themselves, not only a verification key.
  */
-import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose'
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type LocalJWKSet, type RemoteJWKSet } from 'jose'
 import type { Config } from '../../config/schema.ts'
 import type { ClientRecord } from '../../store/store.ts'
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
-import type { KeySet, RemoteKeySets } from '../../trust/types.ts'
+import type { RemoteKeySets } from '../../trust/types.ts'
 import { invalidClient, shown } from '../token-errors.ts'
 
-export type RegisteredKeys = {
-  readonly keySet: KeySet
+/** A jose key set that also exposes its JWK Set: fetched from a URL (and reloadable) or registered by value. */
+export type RegisteredKeys = (
+  | { readonly source: 'remote'; readonly keySet: RemoteJWKSet }
+  | { readonly source: 'local'; readonly keySet: LocalJWKSet }
+) & {
   /** Where the keys come from, for descriptions: `jwks_uri "https://..."` or `the registered jwks`. */
   readonly where: string
 }
 
-/** What jose key sets (local and remote) offer besides key lookup; remote ones also reload. */
-type InspectableKeySet = {
-  jwks(): JSONWebKeySet | undefined
-  reload?: () => Promise<void>
-  readonly fresh?: boolean
-  readonly coolingDown?: boolean
-}
-
-const isInspectable = (keySet: unknown): keySet is InspectableKeySet => typeof (keySet as { jwks?: unknown }).jwks === 'function'
-
 function remoteKeys(url: string, claim: string, remoteKeySets: RemoteKeySets): RegisteredKeys {
   const where = `${claim} ${shown(url, 256)}`
   try {
-    return { keySet: remoteKeySets.forUrl(url), where }
+    return { source: 'remote', keySet: remoteKeySets.forUrl(url), where }
   } catch (cause) {
     // A JwksUrlError says which fetch rule the URL breaks; anything else stays private.
     const why = cause instanceof JwksUrlError ? `: ${cause.message}` : ''
@@ -48,7 +41,7 @@ export function registeredKeysOf(client: ClientRecord, config: Config, remoteKey
   const jwks = metadata['jwks']
   if (jwks !== undefined) {
     try {
-      return { keySet: createLocalJWKSet(jwks as JSONWebKeySet), where: 'the registered jwks' }
+      return { source: 'local', keySet: createLocalJWKSet(jwks as JSONWebKeySet), where: 'the registered jwks' }
     } catch (cause) {
       throw invalidClient('the client\'s registered jwks is not a usable JWK Set; update the registration with a jwks_uri', { cause })
     }
@@ -65,16 +58,14 @@ export function registeredKeysOf(client: ClientRecord, config: Config, remoteKey
  * SEC-17). Throws `invalid_client` when the keys cannot be obtained.
  */
 export async function membersOf(keys: RegisteredKeys, refresh = false): Promise<JWK[]> {
+  if (keys.source === 'local') return keys.keySet.jwks().keys
   const { keySet } = keys
-  if (!isInspectable(keySet)) throw new TypeError('a registered key set must expose its JWK Set (jose createLocalJWKSet / createRemoteJWKSet)')
-  if (keySet.reload !== undefined) {
-    const needed = refresh ? keySet.coolingDown !== true : keySet.fresh !== true || keySet.jwks() === undefined
-    if (needed) {
-      try {
-        await keySet.reload()
-      } catch (cause) {
-        throw invalidClient(`the client's keys at ${keys.where} could not be fetched, so its certificate cannot be checked; try again later`, { cause })
-      }
+  const needed = refresh ? !keySet.coolingDown : !keySet.fresh || keySet.jwks() === undefined
+  if (needed) {
+    try {
+      await keySet.reload()
+    } catch (cause) {
+      throw invalidClient(`the client's keys at ${keys.where} could not be fetched, so its certificate cannot be checked; try again later`, { cause })
     }
   }
   return keySet.jwks()?.keys ?? []

@@ -7,6 +7,7 @@
  * RFC 7523 §3 item 7). The signature is verified before any claim is read (SEC-10); `none`, HS* and
  * header-supplied keys never verify (SEC-1, SEC-2, SEC-5). Descriptions never echo the assertion (SEC-35).
  */
+import { endpointUrl, TOKEN_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
 import { StoreConflictError, type ClientRecord, type Store } from '../../store/store.ts'
 import type { RemoteKeySets } from '../../trust/types.ts'
@@ -18,11 +19,8 @@ import { registeredKeysOf } from './client-keys.ts'
 /** RFC 7523 §2.2: the only `client_assertion_type` accepted. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
-/** Path of the token endpoint under the issuer. */
-export const TOKEN_PATH = '/token'
-
 /** The token endpoint URL, one of the two accepted assertion audiences (the other is the issuer). */
-export const tokenEndpointUrl = (issuer: string): string => `${issuer.replace(/\/+$/, '')}${TOKEN_PATH}`
+export const tokenEndpointUrl = (issuer: string): string => endpointUrl(issuer, TOKEN_PATH)
 
 /** Longest accepted `jti` (it is stored). */
 export const MAX_JTI_LENGTH = 256

@@ -6,17 +6,12 @@
  * the one identity the client registered: its subject DN (compared attribute by attribute, values
  * case-insensitively) or a subjectAltName of the registered type.
  */
-import type { X509Certificate } from 'node:crypto'
 import type { ClientRecord } from '../../store/store.ts'
 import { verifyChain } from '../../trust/certificate-chain.ts'
+import { certificateHasSan, TLS_IDENTITY_CLAIMS, type TlsIdentityClaim } from '../../trust/certificate-identity.ts'
 import { certificateSubject, DistinguishedNameError, type Attribute, distinguishedNamesMatch, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
 import type { ClientCertificate, Directories } from '../../trust/types.ts'
 import { invalidClient, shown } from '../token-errors.ts'
-
-/** The ways a tls_client_auth client names its certificate; exactly one is registered (RFC8705-2). */
-export const TLS_IDENTITY_CLAIMS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'] as const
-type TlsIdentityClaim = (typeof TLS_IDENTITY_CLAIMS)[number]
-type SanClaim = Exclude<TlsIdentityClaim, 'tls_client_auth_subject_dn'>
 
 export type TlsClientAuthInput = {
   client: ClientRecord
@@ -27,48 +22,6 @@ export type TlsClientAuthInput = {
 
 export type TlsClientAuthDependencies = {
   directories: Directories
-}
-
-/**
- * The URI entries of a certificate's subjectAltName. node:crypto prints the extension as `TYPE:value`
- * entries joined by ", ", JSON-quoting any value with special characters.
- */
-function subjectAltNameUris(certificate: X509Certificate): string[] {
-  const text = certificate.subjectAltName ?? ''
-  const entry = /([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/y
-  const uris: string[] = []
-  let match: RegExpExecArray | null
-  while (entry.lastIndex < text.length && (match = entry.exec(text)) !== null) {
-    const [, type, raw] = match
-    if (type !== 'URI' || raw === undefined) continue
-    try {
-      uris.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw)
-    } catch {
-      // an entry node:crypto did not quote as JSON: it cannot equal a registered URI
-    }
-  }
-  return uris
-}
-
-/** Whether the certificate carries the registered SAN, compared the way its type is defined. */
-function certificateHasSan(certificate: X509Certificate, claim: SanClaim, value: string): boolean {
-  try {
-    switch (claim) {
-      case 'tls_client_auth_san_dns':
-        // Exact name, case-insensitive as DNS is; a wildcard in the certificate does not stand for the registered name.
-        return certificate.checkHost(value, { subject: 'never', wildcards: false }) !== undefined
-      case 'tls_client_auth_san_email':
-        return certificate.checkEmail(value, { subject: 'never' }) !== undefined
-      case 'tls_client_auth_san_ip':
-        // checkIP compares addresses, not spellings (2001:db8::1 = 2001:DB8:0:0:0:0:0:1).
-        return certificate.checkIP(value) !== undefined
-      case 'tls_client_auth_san_uri':
-        return subjectAltNameUris(certificate).includes(value)
-    }
-  } catch {
-    // node:crypto throws on names it cannot compare (e.g. a NUL): no match
-    return false
-  }
 }
 
 function registeredIdentity(client: ClientRecord): { claim: TlsIdentityClaim; value: string } {

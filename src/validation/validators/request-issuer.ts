@@ -8,12 +8,11 @@
 import type { Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
+import { quoted } from '../quoted.ts'
 
 const ID = 'request-issuer'
 const REQUEST: ClaimSource = { validator: ID, error: 'invalid_client_metadata', where: 'request' }
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }
-
-const quoted = (value: string | undefined): string => JSON.stringify((value ?? '').slice(0, 100))
 
 export const requestIssuer: Validator = {
   id: ID,

@@ -10,11 +10,10 @@ import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.t
 import type { Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
+import { quoted } from '../quoted.ts'
 
 const ID = 'request-signature'
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }
-
-const quoted = (value: string | undefined): string => JSON.stringify((value ?? '').slice(0, 100))
 
 /** The description of a refused request signature: what is wrong and what to do. */
 function describe(error: JwsVerificationError, url: string, allowed: readonly string[]): string {

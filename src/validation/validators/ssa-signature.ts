@@ -12,10 +12,9 @@ import type { TrustedDirectory } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
 import type { Claims, Validator } from '../context.ts'
 import { ValidationError } from '../errors.ts'
+import { quoted } from '../quoted.ts'
 
 const ID = 'ssa-signature'
-
-const quoted = (value: string | undefined): string => JSON.stringify((value ?? '').slice(0, 100))
 
 /** The description of a refused SSA signature: what is wrong and what to do. */
 function describe(error: JwsVerificationError, directory: TrustedDirectory, profileAlgorithms: readonly string[]): string {

@@ -13,12 +13,12 @@
  * (BR-DCR-16), written with OID/hex attributes (BR-DCR-14) and matched value by value against the DER
  * subject of the presented certificate (BR-DCR-13, trust/brazil-distinguished-name.ts).
  */
-import type { X509Certificate } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { Claims, ValidationContext, Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../quoted.ts'
+import { certificateHasSan, TLS_IDENTITY_CLAIMS } from '../../trust/certificate-identity.ts'
 import { certificateSubject, distinguishedNamesMatch, DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
 import { brazilSubjectDnOf, brazilSubjectsMatch, certificateSubjectAttributes, parseBrazilSubjectDn } from '../../trust/brazil-distinguished-name.ts'
 
@@ -28,58 +28,8 @@ const source: ClaimSource = { validator: id, error: 'invalid_client_metadata', w
 /** Methods whose client assertion is a JWT, signed with `token_endpoint_auth_signing_alg` (UK-DCR-25). */
 const JWT_ASSERTION_METHODS: ReadonlySet<string> = new Set(['private_key_jwt', 'client_secret_jwt'])
 
-/** The ways a `tls_client_auth` client names its certificate; exactly one is registered (RFC8705-2). */
-const TLS_IDENTITY_CLAIMS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'] as const
-type TlsIdentityClaim = (typeof TLS_IDENTITY_CLAIMS)[number]
-
 function fail(claim: string, description: string): never {
   throw new ValidationError('invalid_client_metadata', id, description, { claim })
-}
-
-/**
- * The URI entries of a certificate's subjectAltName. node:crypto prints the extension as `TYPE:value`
- * entries joined by ", ", JSON-quoting any value with special characters (commas inside are escaped).
- */
-function subjectAltNameUris(certificate: X509Certificate): string[] {
-  const text = certificate.subjectAltName ?? ''
-  const entry = /([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/y
-  const uris: string[] = []
-  let match: RegExpExecArray | null
-  while (entry.lastIndex < text.length && (match = entry.exec(text)) !== null) {
-    const [, type, raw] = match
-    if (type !== 'URI' || raw === undefined) continue
-    try {
-      uris.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw)
-    } catch {
-      // an entry node:crypto did not quote as JSON: it cannot equal a registered URI
-    }
-  }
-  return uris
-}
-
-/** Whether the certificate carries the registered SAN; node:crypto throws on names it cannot compare (e.g. a NUL). */
-function certificateHasSan(certificate: X509Certificate, claim: Exclude<TlsIdentityClaim, 'tls_client_auth_subject_dn'>, value: string): boolean {
-  try {
-    return sanMatches(certificate, claim, value)
-  } catch {
-    return false
-  }
-}
-
-/** Compares the registered SAN the way its type is defined. */
-function sanMatches(certificate: X509Certificate, claim: Exclude<TlsIdentityClaim, 'tls_client_auth_subject_dn'>, value: string): boolean {
-  switch (claim) {
-    case 'tls_client_auth_san_dns':
-      // Exact name (case-insensitive, as DNS is); a wildcard in the certificate does not stand for the registered name.
-      return certificate.checkHost(value, { subject: 'never', wildcards: false }) !== undefined
-    case 'tls_client_auth_san_email':
-      return certificate.checkEmail(value, { subject: 'never' }) !== undefined
-    case 'tls_client_auth_san_ip':
-      // checkIP compares addresses, not spellings (2001:db8::1 = 2001:DB8:0:0:0:0:0:1).
-      return certificate.checkIP(value) !== undefined
-    case 'tls_client_auth_san_uri':
-      return subjectAltNameUris(certificate).includes(value)
-  }
 }
 
 /** BR-DCR-13/14/16: subject DN only, OID/hex form, matched against the DER subject of the presented certificate. */

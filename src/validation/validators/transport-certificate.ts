@@ -11,11 +11,10 @@ import { SUBJECT_RULE_DESCRIPTIONS, subjectMatches, type SubjectRule } from '../
 import type { Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
+import { quoted } from '../quoted.ts'
 
 const ID = 'transport-certificate'
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }
-
-const quoted = (value: string | undefined): string => (value === undefined ? '(absent)' : JSON.stringify(value.slice(0, 100)))
 
 export const transportCertificate: Validator = {
   id: ID,
