@@ -10,7 +10,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import type { Config } from './config/schema.ts'
-import { startServer, type StartOptions } from './main.ts'
+import { startServer, type RunningServer, type StartOptions } from './main.ts'
 
 export type ClusteredServer = {
   /** `single`: no workers; `primary`: forked the workers; `worker`: one of them. */
@@ -19,6 +19,8 @@ export type ClusteredServer = {
   readonly url: string
   /** Processes that serve requests (the workers, or this process when single). */
   readonly pids: readonly number[]
+  /** The server of this process (single or worker); the primary serves nothing. */
+  readonly running: RunningServer | undefined
   /** Stops serving: the primary stops every worker; a worker or a single process closes its server. */
   close(): Promise<void>
 }
@@ -55,7 +57,10 @@ function stopWorker(worker: Worker): Promise<void> {
       clearTimeout(timer)
       resolve()
     })
-    worker.send({ type: SHUTDOWN })
+    // A worker stopped by the same signal may already be gone: its exit settles this all the same.
+    worker.send({ type: SHUTDOWN }, (error: Error | null) => {
+      if (error !== null) worker.kill('SIGKILL')
+    })
   })
 }
 
@@ -72,6 +77,7 @@ async function startPrimary(count: number): Promise<ClusteredServer> {
     role: 'primary',
     url: urls[0]!,
     pids: workers.map((worker) => worker.process.pid ?? 0),
+    running: undefined,
     async close() {
       await Promise.all(workers.map(stopWorker))
     },
@@ -80,12 +86,14 @@ async function startPrimary(count: number): Promise<ClusteredServer> {
 
 async function startWorker(config: Config, options: StartOptions): Promise<ClusteredServer> {
   const server = await startServer(config, options)
-  const close = () => server.close()
+  // The primary's shutdown and this process's own signal handling may both ask: close once.
+  let closing: Promise<void> | undefined
+  const close = () => (closing ??= server.close())
   process.on('message', (message: { type?: string }) => {
     if (message.type === SHUTDOWN) close().finally(() => process.exit(0))
   })
   process.send?.({ type: LISTENING, url: server.url })
-  return { role: 'worker', url: server.url, pids: [process.pid], close }
+  return { role: 'worker', url: server.url, pids: [process.pid], running: server, close }
 }
 
 /**
@@ -97,7 +105,7 @@ export async function startClustered(config: Config, options: StartOptions = {})
   const count = workerCount(config)
   if (count <= 1) {
     const server = await startServer(config, options)
-    return { role: 'single', url: server.url, pids: [process.pid], close: () => server.close() }
+    return { role: 'single', url: server.url, pids: [process.pid], running: server, close: () => server.close() }
   }
   return cluster.isPrimary ? startPrimary(count) : startWorker(config, options)
 }

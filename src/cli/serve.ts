@@ -1,7 +1,8 @@
 /** `open-dcr serve --config FILE`: the production server. */
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load.ts'
-import { startServer } from '../main.ts'
+import { pino } from 'pino'
+import { startClustered } from '../cluster.ts'
 import { UsageError } from './usage-error.ts'
 
 const HELP = `Usage: open-dcr serve --config FILE
@@ -17,8 +18,10 @@ export async function runServe(args: string[]): Promise<number> {
   }
   if (values.config === undefined) throw new UsageError(`--config FILE is required\n\n${HELP}`)
   const config = loadConfig({ file: values.config, env: process.env })
-  const server = await startServer(config)
-  server.app.log.info({ url: server.url, profile: config.profile }, 'open-dcr listening')
+  // server.workers > 1: this process forks the workers (src/cluster.ts), which re-run this command and serve.
+  const server = await startClustered(config)
+  if (server.running !== undefined) server.running.app.log.info({ url: server.url, profile: config.profile }, 'open-dcr listening')
+  else pino({ level: config.log.level }).info({ url: server.url, profile: config.profile, workers: server.pids }, 'open-dcr listening with worker processes')
   await waitForSignal()
   await server.close()
   return 0

@@ -26,10 +26,16 @@ const options = workerData as SqliteStoreOptions
 const store: Store = openSqliteStore({ ...options, groupCommit: true })
 const methods = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
 
+/** Answers not yet posted; close waits for them. */
+const inFlight = new Set<Promise<unknown>>()
+
 port.on('message', (message: WriteCall | { close: true }) => {
   if ('close' in message) {
-    // close() commits what is pending; the answers go out before the port closes.
-    store.close().finally(() => port.close())
+    // close() commits what is pending; every answer goes out before the port closes.
+    store
+      .close()
+      .then(() => Promise.allSettled([...inFlight]))
+      .finally(() => port.close())
     return
   }
   const method = methods[message.method]
@@ -37,9 +43,11 @@ port.on('message', (message: WriteCall | { close: true }) => {
     port.postMessage({ id: message.id, ok: false, error: { name: 'TypeError', message: `the store has no method ${message.method}` } } satisfies WriteAnswer)
     return
   }
-  method.apply(store, message.args).then(
+  const answered = method.apply(store, message.args).then(
     (value) => port.postMessage({ id: message.id, ok: true, value } satisfies WriteAnswer),
     (error: unknown) => port.postMessage({ id: message.id, ok: false, error: serialize(error) } satisfies WriteAnswer),
   )
+  inFlight.add(answered)
+  void answered.finally(() => inFlight.delete(answered))
 })
 port.postMessage({ ready: true })

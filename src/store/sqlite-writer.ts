@@ -11,8 +11,8 @@ import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sq
 import { StoreConflictError } from './store.ts'
 import type { WriteAnswer, WriteCall } from './sqlite-writer-thread.ts'
 
-/** Store methods that write; everything else is a read and stays on the calling thread. */
-const WRITE_METHODS = [
+/** Store methods that write: they run on the writer thread. A new write method must be listed here. */
+export const WRITE_METHODS: readonly string[] = [
   'createClient',
   'setClientStatus',
   'updateClient',
@@ -23,7 +23,24 @@ const WRITE_METHODS = [
   'rotateRegistrationToken',
   'revokeRegistrationToken',
   'purgeExpiredJtis',
-] as const
+]
+
+/**
+ * Store methods that only read (or manage the connection): they run on the calling thread. A method in
+ * neither list would still work, but on the calling thread; test/store/sqlite-group-commit.test.ts fails then.
+ */
+export const READ_METHODS: readonly string[] = [
+  'isJtiUsed',
+  'getClient',
+  'listClientsOfDirectory',
+  'listAudit',
+  'isAccessTokenRevoked',
+  'findRegistrationToken',
+  'counts',
+  'close',
+  'pragmas',
+  'appliedMigrations',
+]
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => void }
 
@@ -39,8 +56,8 @@ function toError(error: Extract<WriteAnswer, { ok: false }>['error']): Error {
  * the writer thread. Writes asked for before the thread is ready wait in its port.
  */
 export function openThreadedSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const reader = openSqliteStore({ ...options, groupCommit: false })
   if (options.path === ':memory:') return openSqliteStore({ ...options, groupCommit: true })
+  const reader = openSqliteStore({ ...options, groupCommit: false })
   const worker = new Worker(new URL('./sqlite-writer-thread.ts', import.meta.url), { workerData: { path: options.path, synchronous: options.synchronous } })
   const pending = new Map<number, Pending>()
   let nextId = 0

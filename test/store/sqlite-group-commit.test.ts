@@ -1,8 +1,10 @@
 /**
- * The SQLite store with group commit (store.groupCommit): the whole Store contract again, then what group
+ * The SQLite store with group commit (store.groupCommit): the whole Store contract again, on the calling
+ * thread and on the threaded store (writes on a writer thread, src/store/sqlite-writer.ts), then what group
  * commit must keep: concurrent writes share one transaction yet each is atomic on its own (a used JTI
- * refuses only its own write, SEC-11), a write resolves only once committed (another connection sees it),
- * and closing the store commits the writes already asked for.
+ * refuses only its own write, SEC-11, with its own StoreConflictError even across the thread), a write
+ * resolves only once committed (another connection sees it), and closing the store commits the writes
+ * already asked for.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -10,13 +12,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, it } from 'node:test'
-import { openSqliteStore } from '../../src/store/sqlite.ts'
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.ts'
+import { openThreadedSqliteStore, READ_METHODS, WRITE_METHODS } from '../../src/store/sqlite-writer.ts'
 import { StoreConflictError, type AuditEvent, type ClientRecord, type UsedJti } from '../../src/store/store.ts'
 import { storeContract } from './contract.ts'
 
 storeContract('sqlite with group commit', async () => {
   const folder = await mkdtemp(join(tmpdir(), 'open-dcr-group-'))
   const store = openSqliteStore({ path: join(folder, 'open-dcr.db'), synchronous: 'FULL', groupCommit: true })
+  return {
+    store,
+    cleanup: async () => {
+      await store.close()
+      await rm(folder, { recursive: true, force: true })
+    },
+  }
+})
+
+storeContract('sqlite with its writes on a writer thread', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'open-dcr-threaded-'))
+  const store = openThreadedSqliteStore({ path: join(folder, 'open-dcr.db'), synchronous: 'FULL' })
   return {
     store,
     cleanup: async () => {
@@ -43,7 +58,25 @@ const created = (clientId: string): AuditEvent => ({ at: NOW * 1000, operation: 
 const requestJti = (id: string): UsedJti => ({ issuer: 'software-group', jti: id, expiresAt: NOW + 300 })
 const shared = { exclusiveSoftwareId: false }
 
-describe('sqlite store with group commit', () => {
+describe('the writer thread', () => {
+  it('knows every method of the SQLite store as a read or a write', async () => {
+    const store = openSqliteStore({ path: ':memory:', synchronous: 'FULL' })
+    try {
+      const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter((name) => name !== 'constructor')
+      const unclassified = methods.filter((name) => !WRITE_METHODS.includes(name) && !READ_METHODS.includes(name))
+      assert.deepEqual(unclassified, [], 'list each new store method in WRITE_METHODS or READ_METHODS of src/store/sqlite-writer.ts')
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+const OPENERS: Array<[string, (path: string) => SqliteStore]> = [
+  ['on the calling thread', (path) => openSqliteStore({ path, synchronous: 'FULL', groupCommit: true })],
+  ['with a writer thread', (path) => openThreadedSqliteStore({ path, synchronous: 'FULL' })],
+]
+
+for (const [where, open] of OPENERS) describe(`sqlite store with group commit ${where}`, () => {
   let folder = ''
   before(async () => {
     folder = await mkdtemp(join(tmpdir(), 'open-dcr-group-'))
@@ -52,9 +85,22 @@ describe('sqlite store with group commit', () => {
     await rm(folder, { recursive: true, force: true })
   })
 
+  it('refuses a write to an unknown client with a plain Error, not a conflict', async () => {
+    const store = open(join(folder, 'unknown.db'))
+    try {
+      await assert.rejects(store.deleteClient('client-unknown', NOW, created('client-unknown')), (error: unknown) => {
+        assert.ok(error instanceof Error && !(error instanceof StoreConflictError))
+        assert.match(error.message, /client_id "client-unknown" is not an active registration/)
+        return true
+      })
+    } finally {
+      await store.close()
+    }
+  })
+
   it('commits concurrent writes together and refuses only the write whose JTI is used', async () => {
     const path = join(folder, 'batch.db')
-    const store = openSqliteStore({ path, synchronous: 'FULL', groupCommit: true })
+    const store = open(path)
     try {
       const outcomes = await Promise.allSettled([
         store.createClient(record('client-a'), [requestJti('jti-a')], created('client-a'), shared),
@@ -75,7 +121,7 @@ describe('sqlite store with group commit', () => {
 
   it('resolves a write only once it is committed: another connection reads it at once', async () => {
     const path = join(folder, 'visible.db')
-    const store = openSqliteStore({ path, synchronous: 'FULL', groupCommit: true })
+    const store = open(path)
     const other = new DatabaseSync(path)
     try {
       await store.createClient(record('client-visible'), [requestJti('jti-visible')], created('client-visible'), shared)
@@ -88,7 +134,7 @@ describe('sqlite store with group commit', () => {
 
   it('commits the writes already asked for when the store is closed', async () => {
     const path = join(folder, 'close.db')
-    const store = openSqliteStore({ path, synchronous: 'FULL', groupCommit: true })
+    const store = open(path)
     const pending = store.recordAudit(created('client-closing'))
     await store.close()
     await pending
