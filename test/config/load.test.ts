@@ -1,9 +1,9 @@
 /** Configuration: defaults, profile preset, file, environment; every mistake stops start-up naming the key. */
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { ConfigError } from '../../src/config/fields.ts'
 import { environmentOverrides, loadConfig, securityWarnings } from '../../src/config/load.ts'
 
@@ -11,6 +11,15 @@ const minimal = {
   issuer: 'https://bank.example.com',
   directories: [{ issuer: 'OpenBanking Ltd', jwksUrl: 'https://keystore.openbankingtest.org.uk/keystore/openbanking.jwks' }],
   server: { mode: 'proxy', proxy: { trustedAddresses: ['10.0.0.1'] } },
+}
+
+const folders: string[] = []
+after(() => Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true }))))
+/** A temporary folder for configuration files, removed when the file's tests end. */
+async function folder(): Promise<string> {
+  const made = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+  folders.push(made)
+  return made
 }
 
 const rejects = (values: Record<string, unknown>, key: string, message?: RegExp) =>
@@ -31,7 +40,7 @@ describe('loadConfig', () => {
   })
 
   it('lets a file override a preset value, and the environment override the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+    const dir = await folder()
     const file = join(dir, 'open-dcr.yaml')
     await writeFile(file, 'registration:\n  unsupportedMediaTypeStatus: 415\nserver:\n  port: 9000\n')
     const config = loadConfig({ file, values: minimal, env: { OPEN_DCR_SERVER__PORT: '9443', OPEN_DCR_VALIDATORS__JTI_REPLAY__ENABLED: 'false', OPEN_DCR_AUDIENCES: 'a,b' } })
@@ -42,7 +51,7 @@ describe('loadConfig', () => {
   })
 
   it('reads JSON files too', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+    const dir = await folder()
     const file = join(dir, 'open-dcr.json')
     await writeFile(file, JSON.stringify({ ...minimal, log: { level: 'warn' } }))
     assert.equal(loadConfig({ file }).log.level, 'warn')
@@ -68,7 +77,7 @@ describe('loadConfig', () => {
 
   it('refuses an unreadable or malformed file', async () => {
     assert.throws(() => loadConfig({ file: '/nonexistent/open-dcr.yaml' }), ConfigError)
-    const dir = await mkdtemp(join(tmpdir(), 'open-dcr-config-'))
+    const dir = await folder()
     const file = join(dir, 'bad.json')
     await writeFile(file, '{ not json')
     assert.throws(() => loadConfig({ file }), /not valid JSON/)
