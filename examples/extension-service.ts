@@ -11,16 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-/** What open-dcr sends (ExtensionRequest in docs/extension-openapi.yaml). */
-export type ExtensionRequest = {
-  operation: 'create' | 'update'
-  profile: string
-  request: Record<string, unknown>
-  software_statement: Record<string, unknown> | null
-  directory: string | null
-  client_id: string | null
-  certificate: { subject: string; issuer: string; serial_number: string; thumbprint: string } | null
-}
+/** What open-dcr sends (ExtensionRequest in docs/extension-openapi.yaml); a service in another language reads the OpenAPI description. */
+export type { ExtensionRequest } from '../src/validation/custom/http-extension.ts'
+import type { ExtensionRequest } from '../src/validation/custom/http-extension.ts'
 
 export type ExtensionPolicy = {
   /** SSA org_id values that are refused. */
