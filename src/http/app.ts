@@ -3,7 +3,7 @@
  * TLS-terminating proxy (mode `proxy`), the registration routes, and one error handler (http/errors.ts).
  */
 import { readFileSync } from 'node:fs'
-import type { X509Certificate } from 'node:crypto'
+import { constants, type X509Certificate } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.ts'
@@ -46,6 +46,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
           // The handshake completes without a trusted certificate so that the client gets a JSON error.
           rejectUnauthorized: false,
           minVersion: config.server.tls.minVersion as 'TLSv1.2' | 'TLSv1.3',
+          // A connection keeps the certificate of its handshake, so client-cert.ts may cache it per socket.
+          secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
         }
       : null
   const app = Fastify({

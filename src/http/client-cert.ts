@@ -18,8 +18,18 @@ export const thumbprintOf = (der: Buffer): string => createHash('sha256').update
 const refuse = (description: string): HttpError =>
   new HttpError(401, 'invalid_client', description)
 
+/**
+ * The accepted certificate of each TLS connection: building the chain with getPeerCertificate(true) and
+ * parsing it costs more than the rest of a keep-alive request, and a connection's certificate cannot change
+ * because the server refuses renegotiation (app.ts sets SSL_OP_NO_RENEGOTIATION). Refusals are not cached.
+ */
+const certificateOfSocket = new WeakMap<TLSSocket, ClientCertificate>()
+
 function fromTls(request: FastifyRequest, required: boolean): ClientCertificate | undefined {
   const socket = request.raw.socket as TLSSocket
+  const cached = certificateOfSocket.get(socket)
+  if (cached !== undefined) return cached
+  // getPeerX509Certificate() would avoid the re-parse but gives no issuer chain, so the chain comes from here.
   const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined
   if ((!peer || !peer.raw) && !required) return undefined
   if (!peer || !peer.raw) throw refuse('a client certificate is required: call this endpoint over mutual TLS with your transport certificate')
@@ -32,7 +42,9 @@ function fromTls(request: FastifyRequest, required: boolean): ClientCertificate 
     previous = issuer
     issuer = (issuer as { issuerCertificate?: PeerCertificate }).issuerCertificate
   }
-  return { certificate: new X509Certificate(peer.raw), intermediates, thumbprint: thumbprintOf(peer.raw), source: 'tls' }
+  const certificate: ClientCertificate = { certificate: new X509Certificate(peer.raw), intermediates, thumbprint: thumbprintOf(peer.raw), source: 'tls' }
+  certificateOfSocket.set(socket, certificate)
+  return certificate
 }
 
 /** Parses the proxy header: URL-encoded PEM (nginx `$ssl_client_escaped_cert`) or base64 DER; exactly one certificate. */

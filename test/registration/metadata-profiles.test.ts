@@ -66,3 +66,19 @@ describe('registered metadata per profile', () => {
     assert.deepEqual(metadata.redirect_uris, ['https://a.example/cb'])
   })
 })
+
+describe('metadata policy defaults and overrides', () => {
+  it('registers fresh copies: changing one registration changes neither the policy nor the next registration', () => {
+    const config = testConfig({ metadataPolicy: { defaults: { response_types: ['code id_token'], default_acr_values: [{ nested: ['a'] }] }, overrides: { contacts: ['ops@bank.example'] } } })
+    const first = registeredMetadata(config, {}, undefined)
+    ;(first.response_types as string[]).push('code')
+    ;((first.default_acr_values as Array<{ nested: string[] }>)[0]!.nested).push('b')
+    ;(first.contacts as string[]).push('someone@else.example')
+    const second = registeredMetadata(config, {}, undefined)
+    assert.deepEqual(second.response_types, ['code id_token'])
+    assert.deepEqual(second.default_acr_values, [{ nested: ['a'] }])
+    assert.deepEqual(second.contacts, ['ops@bank.example'])
+    assert.deepEqual(config.metadataPolicy.defaults, { response_types: ['code id_token'], default_acr_values: [{ nested: ['a'] }] })
+    assert.equal(Object.getPrototypeOf(second), Object.prototype)
+  })
+})
