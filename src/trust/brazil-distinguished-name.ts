@@ -10,8 +10,11 @@
  */
 import type { X509Certificate } from 'node:crypto'
 import { AsnConvert } from '@peculiar/asn1-schema'
-import { AttributeValue, Certificate } from '@peculiar/asn1-x509'
+import { AttributeValue } from '@peculiar/asn1-x509'
+import { certificateSubjectAttributes, hex, textOf, type SubjectAttribute } from './certificate-subject.ts'
 import { DistinguishedNameError, parseDistinguishedNameAsWritten } from './distinguished-name.ts'
+
+export { certificateSubjectAttributes, type SubjectAttribute }
 
 /** The RFC 4514 §3 descriptors (BR-DCR-14: the only names accepted in string form) and their OIDs. */
 const DESCRIPTOR_OIDS: Readonly<Record<string, string>> = {
@@ -26,25 +29,6 @@ const DESCRIPTOR_OIDS: Readonly<Record<string, string>> = {
   UID: '0.9.2342.19200300.100.1.1',
 }
 const DESCRIPTOR_BY_OID: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(DESCRIPTOR_OIDS).map(([name, oid]) => [oid, name]))
-
-/** One subject attribute: its OID, its value as text, and the DER of the value in upper-case hex. */
-export type SubjectAttribute = { oid: string; text: string; derHex: string }
-
-const hex = (bytes: ArrayBuffer | Uint8Array): string => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('hex').toUpperCase()
-
-/** The text of a DER attribute value, or undefined when it is not a character string (e.g. raw `anyValue`). */
-function textOf(value: AttributeValue): string | undefined {
-  return value.anyValue === undefined ? value.toString() : undefined
-}
-
-/** The certificate's subject attributes, most specific first (BR-DCR-15), with the DER of each value. */
-export function certificateSubjectAttributes(certificate: X509Certificate): SubjectAttribute[] {
-  const subject = AsnConvert.parse(certificate.raw, Certificate).tbsCertificate.subject
-  return subject
-    .flatMap((rdn) => [...rdn])
-    .map((attribute) => ({ oid: attribute.type, text: textOf(attribute.value) ?? '', derHex: hex(AsnConvert.serialize(attribute.value)) }))
-    .reverse()
-}
 
 /** Writes subject attributes as Brazil requires: descriptors as escaped strings, all others `<oid>=#<hex DER>` (BR-DCR-14). */
 export function formatBrazilSubjectDn(attributes: readonly SubjectAttribute[]): string {

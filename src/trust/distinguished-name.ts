@@ -4,6 +4,7 @@
  * attribute with case-insensitive values (RFC 4517 caseIgnoreMatch, BR-DCR-13) instead of as raw strings.
  */
 import type { X509Certificate } from 'node:crypto'
+import { certificateSubjectAttributes } from './certificate-subject.ts'
 
 /** One attribute of a DN. `type` is normalised: upper-case short name where one exists, else the dotted OID. */
 export type Attribute = { type: string; value: string }
@@ -104,27 +105,12 @@ export function parseDistinguishedNameAsWritten(dn: string): WrittenAttribute[] 
 }
 
 /**
- * The subject of a certificate as attributes in RFC 4514 order (most specific first). node:crypto prints
- * the subject one attribute a line, least specific first; values with special characters come JSON-quoted.
+ * The subject of a certificate as attributes in RFC 4514 order (most specific first), read from the DER
+ * (certificate-subject.ts): node:crypto's printed subject escapes `+` inside values, so splitting the print
+ * would let a crafted value pose as another attribute.
  */
 export function certificateSubject(certificate: X509Certificate): Attribute[] {
-  return certificate.subject
-    .split('\n')
-    .filter((line) => line.includes('='))
-    .flatMap((line) => line.split(/\+(?=[A-Za-z0-9.]+=)/))
-    .map((part) => {
-      const equals = part.indexOf('=')
-      let value = part.slice(equals + 1)
-      if (value.startsWith('"')) {
-        try {
-          value = JSON.parse(value) as string
-        } catch {
-          // keep the raw text: it is compared, never executed
-        }
-      }
-      return { type: normaliseType(part.slice(0, equals)), value }
-    })
-    .reverse()
+  return certificateSubjectAttributes(certificate).map(({ oid, text }) => ({ type: normaliseType(oid), value: text }))
 }
 
 const escapeValue = (value: string): string =>

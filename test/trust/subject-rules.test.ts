@@ -62,3 +62,17 @@ test('reads the subject of a real certificate (UK legacy and Brazil layouts)', a
   const obwac = await ca.issueClient({ subject: `CN=Acme,organizationIdentifier=PSDGB-OB-Unknown${ids.orgId},O=Acme Fin Ltd,C=GB` })
   assert.equal(subjectMatches('obwac', certificateSubject(obwac.certificate), ids), true)
 })
+
+test('a "+" inside a value of the certificate subject cannot pose as another attribute (subject read from DER)', async () => {
+  const ca = await createCertificateAuthority('Injection CA')
+  // O's value carries what the printed subject shows as "+organizationIdentifier=...": one attribute, not two.
+  const { certificate } = await ca.issueClient({ subject: 'CN=attacker,O=Evil Ltd\\+organizationIdentifier=PSDGB-FCA-victimorg\\+OU=victimorg,C=GB' })
+  const attributes = certificateSubject(certificate)
+  assert.deepEqual(
+    attributes.map((attribute) => attribute.type),
+    ['CN', 'O', 'C'],
+  )
+  assert.equal(attributes[1]?.value, 'Evil Ltd+organizationIdentifier=PSDGB-FCA-victimorg+OU=victimorg')
+  assert.equal(subjectMatches('obwac', attributes, { softwareId: 'attacker', orgId: 'victimorg' }), false)
+  assert.equal(subjectMatches('ob-legacy', attributes, { softwareId: 'attacker', orgId: 'victimorg' }), false)
+})
