@@ -9,9 +9,11 @@
  * UK-DCR-12 (`jku`, `x5u`, `jwk`, `x5c` are never used to find a key: the key set function only reads
  * `alg` and `kid`), SEC-6 (unknown `crit` and any `b64` refused), SEC-7 (compact form only, strict
  * base64url characters, payload a JSON object), SEC-9 (jose skips keys whose `use`/`key_ops` do not allow
- * verification), SEC-21 (`__proto__`, `constructor`, `prototype` refused at any depth).
+ * verification), SEC-21 (`__proto__`, `constructor`, `prototype` refused at any depth), SEC-8 (with
+ * `requireJwtType`, a `typ` other than `JWT` or `application/jwt`, such as `at+jwt` or `dpop+jwt`, is refused
+ * before any key is looked up, so another kind of token cannot pass as a registration request or an SSA).
  */
-import { compactVerify, decodeProtectedHeader, errors, type CompactVerifyGetKey, type JWSHeaderParameters } from 'jose'
+import { compactVerify, decodeProtectedHeader, errors, type CompactVerifyGetKey, type CryptoKey, type JWSHeaderParameters, type KeyObject } from 'jose'
 import type { KeySet } from './types.ts'
 import type { Claims } from '../validation/context.ts'
 
@@ -43,6 +45,34 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 
 /** Three base64url segments: no padding, no whitespace, no JSON serialization (SEC-7). The signature may be empty so that `alg: none` is reported as an algorithm refusal. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/** `typ` values (compared case-insensitively) of a plain JWT (RFC 7519 §5.1, RFC 8725 §3.11). */
+const PLAIN_JWT_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt'])
+
+/** Longest part of a refused `typ` repeated in a message. */
+const SHOWN_TYP_LENGTH = 64
+
+/** Options of verifyCompactJws. */
+export type VerifyOptions = {
+  /** Refuse (reason `malformed`) a header whose `typ` is present and neither `JWT` nor `application/jwt`, case-insensitively (SEC-8). */
+  readonly requireJwtType?: boolean
+}
+
+/** What verifyCompactJws returns: the protected header, the payload, and the key that verified the signature. */
+export type VerifiedJws = {
+  header: JWSHeaderParameters
+  claims: Claims
+  key: CryptoKey | KeyObject | Uint8Array
+}
+
+/** Throws unless the header's `typ` is absent or names a plain JWT (SEC-8). */
+function checkJwtType(header: JWSHeaderParameters, details: { alg?: string | undefined; kid?: string | undefined }): void {
+  const typ: unknown = header.typ
+  if (typ === undefined) return
+  if (typeof typ === 'string' && PLAIN_JWT_TYPES.has(typ.toLowerCase())) return
+  const shown = typeof typ === 'string' ? JSON.stringify(typ.slice(0, SHOWN_TYP_LENGTH)) : `of type ${typeof typ}`
+  throw new JwsVerificationError('malformed', `the JWS header "typ" ${shown} is not accepted: it must be absent or "JWT" (another kind of token, e.g. an access token, is not a registration JWT)`, details)
+}
 
 /** Algorithms that can never verify a registration JWS, even when configured (SEC-1, SEC-2). */
 const isNeverAccepted = (alg: string): boolean => alg.toLowerCase() === 'none' || /^HS/i.test(alg)
@@ -122,14 +152,15 @@ function toVerificationError(error: unknown, details: { alg?: string | undefined
  * Verifies `compact` with a key from `keySet`, accepting only `algorithms` minus `none` and HS*.
  * Throws a JwsVerificationError; never returns unverified claims.
  */
-export async function verifyCompactJws(compact: string, keySet: KeySet, algorithms: readonly string[]): Promise<{ header: JWSHeaderParameters; claims: Claims }> {
+export async function verifyCompactJws(compact: string, keySet: KeySet, algorithms: readonly string[], options: VerifyOptions = {}): Promise<VerifiedJws> {
   if (typeof compact !== 'string') throw new JwsVerificationError('malformed', 'the JWS must be a string')
   const header = checkedHeader(compact)
   const details = { alg: typeof header.alg === 'string' ? header.alg : undefined, kid: header.kid }
+  if (options.requireJwtType === true) checkJwtType(header, details)
   const allowed = algorithms.filter((alg) => !isNeverAccepted(alg))
   if (details.alg === undefined || !allowed.includes(details.alg)) throw new JwsVerificationError('algorithm', 'the JWS "alg" is not accepted', details)
 
-  let result: { payload: Uint8Array; protectedHeader: JWSHeaderParameters }
+  let result: { payload: Uint8Array; protectedHeader: JWSHeaderParameters; key: CryptoKey | KeyObject | Uint8Array }
   try {
     result = await compactVerify(compact, keySetReportingOutages(keySet, details), { algorithms: allowed })
   } catch (error) {
@@ -137,7 +168,7 @@ export async function verifyCompactJws(compact: string, keySet: KeySet, algorith
     // Several keys fit a header without a distinguishing `kid`: the one that verifies wins (jose's documented pattern).
     result = await verifyWithAnyCandidate(compact, error, allowed, details)
   }
-  return { header: result.protectedHeader, claims: parsePayload(result.payload) }
+  return { header: result.protectedHeader, claims: parsePayload(result.payload), key: result.key }
 }
 
 async function verifyWithAnyCandidate(
@@ -145,10 +176,10 @@ async function verifyWithAnyCandidate(
   candidates: errors.JWKSMultipleMatchingKeys,
   allowed: string[],
   details: { alg?: string | undefined; kid?: string | undefined },
-): Promise<{ payload: Uint8Array; protectedHeader: JWSHeaderParameters }> {
+): Promise<{ payload: Uint8Array; protectedHeader: JWSHeaderParameters; key: CryptoKey | KeyObject | Uint8Array }> {
   for await (const key of candidates) {
     try {
-      return await compactVerify(compact, key, { algorithms: allowed })
+      return { ...(await compactVerify(compact, key, { algorithms: allowed })), key }
     } catch {
       // try the next candidate
     }

@@ -179,6 +179,29 @@ describe('POST /register (UK profile over mutual TLS)', () => {
     await expectRefusal(s, { body: await s.signedRequest() }, { status: 400, error: 'invalid_client_metadata', validator: 'duplicate-registration' })
   })
 
+  it('refuses a request signed with a key listed at the SSA software_jwks_revoked_endpoint, and registers once it is no longer listed (UK-DCR-37)', async (t) => {
+    const revokedPath = new URL(sandbox.manifest.tpp.revokedJwksUrl).pathname
+    t.after(() => void sandbox.jwksServer.publish(revokedPath, { keys: [] }))
+    sandbox.jwksServer.publish(revokedPath, sandbox.tpp.publicJwks)
+    const revoking = await startDcrServer(t, sandbox)
+    const { body } = await expectRefusal(revoking, { body: await revoking.signedRequest() }, { status: 400, error: 'invalid_client_metadata', validator: 'request-signature' })
+    assert.match(body.error_description as string, /software_jwks_revoked_endpoint/)
+    assert.ok((body.error_description as string).includes(sandbox.tpp.kid), 'the description names the revoked kid')
+
+    // A new server has an empty JWKS cache, so it sees the revoked set emptied again.
+    sandbox.jwksServer.publish(revokedPath, { keys: [] })
+    const cleared = await startDcrServer(t, sandbox)
+    const response = await cleared.register(await cleared.signedRequest())
+    assert.equal(response.status, 201, response.text)
+  })
+
+  it('refuses a request JWT whose typ names another kind of token (SEC-8)', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const claims = sandbox.tpp.registrationClaims({ ssa: await sandbox.issueSsa(), aud: ISSUER })
+    const { body } = await expectRefusal(s, { body: await sandbox.tpp.signRequest(claims, { header: { typ: 'at+jwt' } }) }, { status: 400, error: 'invalid_client_metadata', validator: 'request-signature' })
+    assert.match(body.error_description as string, /typ/)
+  })
+
   describe('transport', () => {
     it('refuses a request without a client certificate with a JSON 401, not a dropped connection', async (t) => {
       const s = await startDcrServer(t, sandbox)

@@ -179,3 +179,27 @@ test('rejects an alg that does not fit the key type of the kid (SEC-2)', async (
   const token = await es.sign(payload, { kid: ps.kid })
   await rejects(verifyCompactJws(token, trusted, FAPI), 'unknown-kid')
 })
+
+test('with requireJwtType, accepts typ absent, JWT in any case and application/jwt (SEC-8)', async () => {
+  for (const typ of [undefined, 'JWT', 'jwt', 'application/jwt', 'Application/JWT']) {
+    const { claims } = await verifyCompactJws(await ps.sign(payload, { typ }), trusted, FAPI, { requireJwtType: true })
+    assert.equal(claims.software_id, payload.software_id)
+  }
+})
+
+test('with requireJwtType, rejects another kind of token by typ before looking up a key (SEC-8)', async () => {
+  for (const typ of ['at+jwt', 'dpop+jwt', 'JOSE', 'secevent+jwt']) {
+    const error = await rejects(verifyCompactJws(await ps.sign(payload, { typ }), trusted, FAPI, { requireJwtType: true }), 'malformed')
+    assert.ok(error.message.includes(`"typ" "${typ}"`), error.message)
+  }
+  const nonString = await rejects(verifyCompactJws(await ps.sign(payload, { typ: 7 }), trusted, FAPI, { requireJwtType: true }), 'malformed')
+  assert.match(nonString.message, /"typ" of type number/)
+  // Without the option (client assertions), typ is not this function's concern.
+  await verifyCompactJws(await ps.sign(payload, { typ: 'at+jwt' }), trusted, FAPI)
+})
+
+test('returns the key that verified the signature', async () => {
+  const { key } = await verifyCompactJws(await es.sign(payload), trusted, FAPI)
+  assert.ok(!(key instanceof Uint8Array))
+  assert.equal(key.type, 'public')
+})

@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { calculateJwkThumbprint } from 'jose'
 import type { ValidationContext } from '../../src/validation/context.ts'
 import { ValidationError } from '../../src/validation/errors.ts'
 import { requestSignature } from '../../src/validation/validators/request-signature.ts'
 import { makeContext, testConfig, type ContextOptions } from '../helpers/context.ts'
-import { hmacWithPublicKey, makeSigner, remoteKeySetsOf, unsignedJws } from '../helpers/jws-fixtures.ts'
+import { hmacWithPublicKey, makeSigner, remoteKeySetsOf, unsignedJws, type Signer } from '../helpers/jws-fixtures.ts'
 import { expectFailure, expectPass } from './expect-validation-error.ts'
 
 const JWKS_URL = 'https://keystore.openbankingtest.org.uk/0015800001ZEc3hAAD/7Hq2LmN9pXvR4tYb8Kc1Zs.jwks'
@@ -123,7 +124,73 @@ describe('request-signature (UK-DCR-14, CDR-DCR-12, SEC-1..10)', () => {
     await expectRequestRefusal(verifiedContext(await tpp.sign(request), { remoteKeySets: remoteKeySetsOf({ [JWKS_URL]: 'unreachable' }) }), [`the TPP JWKS at ${JWKS_URL} is unreachable`])
   })
 
+  it('passes a request whose typ is absent, JWT or application/jwt (SEC-8)', async () => {
+    for (const typ of [undefined, 'JWT', 'jwt', 'application/jwt']) await expectPass(requestSignature, verifiedContext(await tpp.sign(request, { typ })))
+  })
+
+  it('rejects a request whose typ names another kind of token, e.g. an access token or DPoP proof (SEC-8)', async () => {
+    for (const typ of ['at+jwt', 'dpop+jwt']) await expectRequestRefusal(verifiedContext(await tpp.sign(request, { typ })), [`"typ" "${typ}"`, 'must be absent or "JWT"'])
+  })
+
   it('rejects a request that is not a compact JWS', async () => {
     await expectRequestRefusal(verifiedContext('eyJhbGciOiJQUzI1NiJ9.e30'), ['not an acceptable compact JWS'])
+  })
+})
+
+describe('request-signature: revoked keys (UK-DCR-37, SEC-9)', () => {
+  const REVOKED_URL = 'https://keystore.openbankingtest.org.uk/0015800001ZEc3hAAD/revoked/7Hq2LmN9pXvR4tYb8Kc1Zs.jwks'
+  const withRevoked = { ...ssa, software_jwks_revoked_endpoint: REVOKED_URL }
+  const setsRevoking = (revoked: readonly Signer[] | 'unreachable') => remoteKeySetsOf({ [JWKS_URL]: [tpp, tppEs], [REVOKED_URL]: revoked })
+  const CLAIM = 'software_jwks_revoked_endpoint'
+
+  it('rejects a request signed with a key whose kid is listed in the revoked JWKS, naming the kid and the claim', async () => {
+    const ctx = verifiedContext(await tpp.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking([tpp]) })
+    const error = await expectFailure(requestSignature, ctx, { error: 'invalid_client_metadata', claim: CLAIM, mentions: [`kid "${tpp.kid}"`, 'revoked', REVOKED_URL] })
+    assert.equal(ctx.request.verified, false)
+    assert.doesNotMatch(error.message, /try again/)
+  })
+
+  it('passes a request signed with a key that is not listed (another kid is revoked)', async () => {
+    const ctx = verifiedContext(await tppEs.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking([tpp]) })
+    await expectPass(requestSignature, ctx)
+    assert.equal(ctx.request.verified, true)
+    await expectPass(requestSignature, verifiedContext(await tpp.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking([]) }))
+  })
+
+  it('rejects a revoked key listed under another kid, by JWK thumbprint', async () => {
+    const renamed = { ...tpp, kid: 'renamed', publicJwk: { ...tpp.publicJwk, kid: 'renamed' } }
+    const thumbprint = await calculateJwkThumbprint(tpp.publicJwk)
+    await expectFailure(requestSignature, verifiedContext(await tpp.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking([renamed]) }), {
+      error: 'invalid_client_metadata',
+      claim: CLAIM,
+      mentions: [`thumbprint "${thumbprint}"`, `kid "${tpp.kid}"`],
+    })
+  })
+
+  it('rejects, with try again later, while the revoked JWKS is unreachable (fail closed)', async () => {
+    const ctx = verifiedContext(await tpp.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking('unreachable') })
+    await expectFailure(requestSignature, ctx, { error: 'invalid_client_metadata', claim: CLAIM, mentions: ['unreachable', 'try again later', REVOKED_URL] })
+    assert.equal(ctx.request.verified, false)
+  })
+
+  it('rejects a revoked-keys URL the fetch rules refuse, naming the claim', async () => {
+    const ctx = verifiedContext(await tpp.sign(request), { ssa: { ...ssa, software_jwks_revoked_endpoint: 'https://169.254.169.254/revoked.jwks' } })
+    await expectFailure(requestSignature, ctx, { error: 'invalid_software_statement', claim: CLAIM, mentions: ['may not be fetched'] })
+  })
+
+  it('consults no revoked keys when the SSA has no such claim or the profile names none (CDR)', async () => {
+    await expectPass(requestSignature, verifiedContext(await tpp.sign(request), { remoteKeySets: setsRevoking('unreachable') }))
+    const config = testConfig({ ssa: { revokedJwksUriClaim: '' } })
+    await expectPass(requestSignature, verifiedContext(await tpp.sign(request), { config, ssa: withRevoked, remoteKeySets: setsRevoking([tpp]) }))
+  })
+
+  it('uses the profile claim (Brazil software_jwks_inactive_uri)', async () => {
+    const config = testConfig({ ssa: { revokedJwksUriClaim: 'software_jwks_inactive_uri' } })
+    const brazilSsa = { ...ssa, software_jwks_inactive_uri: REVOKED_URL }
+    await expectFailure(requestSignature, verifiedContext(await tpp.sign(request), { config, ssa: brazilSsa, remoteKeySets: setsRevoking([tpp]) }), {
+      error: 'invalid_client_metadata',
+      claim: 'software_jwks_inactive_uri',
+      mentions: [`kid "${tpp.kid}"`],
+    })
   })
 })

@@ -86,16 +86,35 @@ describe('ssa-signature (UK-DCR-15, CDR-DCR-8, SEC-1..10)', () => {
     await expectFailure(ssaSignature, contextFor(await obKey.sign(claims), makeDirectory('OpenBanking Ltd', offline)), { ...FAIL, mentions: ['signing keys of directory "OpenBanking Ltd" are unavailable'] })
   })
 
+  it('passes an SSA whose typ is absent, JWT or application/jwt (SEC-8)', async () => {
+    for (const typ of [undefined, 'JWT', 'jwt', 'application/jwt']) await expectPass(ssaSignature, contextFor(await obKey.sign(claims, { typ })))
+  })
+
+  it('rejects an SSA whose typ names another kind of token, e.g. an access token (SEC-8)', async () => {
+    for (const typ of ['at+jwt', 'dpop+jwt']) {
+      const ctx = contextFor(await obKey.sign(claims, { typ }))
+      await expectFailure(ssaSignature, ctx, { ...FAIL, mentions: [`"typ" "${typ}"`, 'must be absent or "JWT"'] })
+      assert.equal(ctx.ssa?.verified, false)
+    }
+  })
+
   it('rejects a payload with __proto__ (SEC-21)', async () => {
     await expectFailure(ssaSignature, contextFor(await obKey.sign(JSON.parse('{"iss":"OpenBanking Ltd","__proto__":{"admin":true}}') as Record<string, unknown>)), { ...FAIL, mentions: ['"__proto__"'] })
   })
 
   describe('with ssa-issuer off (no directory chosen yet)', () => {
     it('finds the configured directory whose key verifies the SSA', async () => {
-      const ctx = makeContext({ ssa: claims, ssaCompact: await cdrKey.sign({ ...claims, iss: 'cdr-register' }), directories })
+      const ctx = makeContext({ ssa: { ...claims, iss: 'Some Unlisted Issuer' }, ssaCompact: await cdrKey.sign({ ...claims, iss: 'Some Unlisted Issuer' }), directories })
       await expectPass(ssaSignature, ctx)
       assert.equal(ctx.directory, cdr)
       assert.equal(ctx.ssa?.verified, true)
+    })
+
+    it('rejects an SSA naming one configured directory but signed by another: its iss chose the profile', async () => {
+      const ctx = makeContext({ ssa: claims, ssaCompact: await cdrKey.sign(claims), directories })
+      await expectFailure(ssaSignature, ctx, FAIL)
+      assert.equal(ctx.directory, undefined)
+      assert.equal(ctx.ssa?.verified, false)
     })
 
     it('rejects an SSA that no configured directory signed', async () => {

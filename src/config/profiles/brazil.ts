@@ -21,6 +21,8 @@ export const brazil = {
     orgIdClaim: 'org_id',
     redirectUrisClaim: 'software_redirect_uris',
     jwksUriClaim: 'software_jwks_uri',
+    // BR-DCR §6: the directory's inactive keys (checked when request-signature runs, i.e. for signed requests).
+    revokedJwksUriClaim: 'software_jwks_inactive_uri',
     rolesClaim: 'software_statement_roles',
     uriClaims: ['software_client_uri', 'software_logo_uri', 'software_tos_uri', 'software_policy_uri'],
   },

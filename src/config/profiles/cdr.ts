@@ -21,6 +21,8 @@ export const cdr = {
     orgIdClaim: 'org_id',
     redirectUrisClaim: 'redirect_uris',
     jwksUriClaim: 'jwks_uri',
+    // The CDR Register SSA names no revoked-keys endpoint.
+    revokedJwksUriClaim: '',
     rolesClaim: 'software_roles',
     scopeClaim: 'scope',
     uriClaims: ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'],

@@ -14,6 +14,8 @@ export const rfc7591 = {
     requireSoftwareStatement: false,
     requireClientCertificate: false,
   },
+  // RFC 7591 software statements name no revoked-keys endpoint.
+  ssa: { revokedJwksUriClaim: '' },
   validators: {
     // No directory-issued transport certificate, no signed request: nothing to bind or verify.
     'transport-certificate': { enabled: false },

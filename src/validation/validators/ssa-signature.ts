@@ -6,7 +6,7 @@
  * replaces the decoded claims, so later checks read only signed values (SEC-10). The algorithms are those
  * the directory accepts that the profile also accepts (`validators.ssa-signature.algorithms`; CDR-DCR-8 and
  * BR-DCR-5 allow only PS256). A request without a statement passes only where the profile makes it optional
- * (`registration.requireSoftwareStatement` off, RFC7591-14).
+ * (`registration.requireSoftwareStatement` off, RFC7591-14). Its `typ` must be absent or `JWT` (SEC-8).
  */
 import type { TrustedDirectory } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
@@ -42,14 +42,14 @@ const acceptedAlgorithms = (directory: TrustedDirectory, profileAlgorithms: read
   directory.config.algorithms.filter((alg) => profileAlgorithms.includes(alg))
 
 async function verifyWith(directory: TrustedDirectory, compact: string, profileAlgorithms: readonly string[]): Promise<Claims> {
-  const { claims } = await verifyCompactJws(compact, directory.keys, acceptedAlgorithms(directory, profileAlgorithms))
+  const { claims } = await verifyCompactJws(compact, directory.keys, acceptedAlgorithms(directory, profileAlgorithms), { requireJwtType: true })
   return claims
 }
 
 export const ssaSignature: Validator = {
   id: ID,
   operations: ['create', 'update'],
-  requirements: ['UK-DCR-15', 'CDR-DCR-8', 'CDR-DCR-9', 'BR-DCR-5', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-9', 'SEC-10'],
+  requirements: ['UK-DCR-15', 'CDR-DCR-8', 'CDR-DCR-9', 'BR-DCR-5', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-8', 'SEC-9', 'SEC-10'],
   summary: 'The software statement is signed with an accepted algorithm by a key of its (configured) directory.',
   errors: ['invalid_software_statement'],
   async check(ctx) {
@@ -72,9 +72,11 @@ export const ssaSignature: Validator = {
       return
     }
 
-    // ssa-issuer is off: the directory is the configured one whose key verifies the SSA.
+    // ssa-issuer is off: the directory is the configured one whose key verifies the SSA. An SSA naming a
+    // configured directory must still be signed by that one: its iss already chose the profile it runs under.
+    const named = typeof ssa.claims.iss === 'string' ? ctx.directories.byIssuer(ssa.claims.iss) : undefined
     const failures: JwsVerificationError[] = []
-    for (const directory of ctx.directories.all()) {
+    for (const directory of named ? [named] : ctx.directories.all()) {
       try {
         ssa.claims = await verifyWith(directory, compact, profileAlgorithms)
       } catch (error) {
