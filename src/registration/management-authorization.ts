@@ -17,6 +17,7 @@ import { assertCertificateBinding } from '../tokens/binding.ts'
 import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import type { AccessTokenClaims } from '../tokens/issue.ts'
 import { clientOfRegistrationToken } from '../tokens/registration-token.ts'
+import { certificateIdentifiesClient } from './signed-recovery.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
 import { verifyAccessToken } from '../tokens/verify.ts'
 import type { ClientCertificate } from '../trust/types.ts'
@@ -93,6 +94,12 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
     if (clientId !== call.clientId) {
       await store.revokeRegistrationToken(hash)
       throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+    }
+    // A bearer token alone is not enough (BR-DCR-27, SEC-32): it must come over the client's own transport
+    // certificate, so that a leaked token used with another TPP's certificate reads or deletes nothing.
+    const client = await store.getClient(clientId)
+    if (client?.certificateThumbprint !== undefined && !certificateIdentifiesClient(client, call.certificate, config)) {
+      throw new InvalidTokenError('certificate-mismatch', 'the registration access token must be presented over the transport certificate of the registered software')
     }
     return { kind: 'registration-access-token', clientId, hash }
   }

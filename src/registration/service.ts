@@ -220,7 +220,8 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
       orgId: stringOr(ssaClaims?.[profile.ssa.orgIdClaim], client.orgId),
       directoryIssuer: ctx.directory?.issuer ?? client.directoryIssuer,
       metadata: registeredMetadata(profile, ctx.request.claims, ssaClaims, ctx.extensionMetadata ?? {}),
-      softwareStatement: ctx.ssa?.compact,
+      // A profile where the statement is optional keeps the registered one when an update sends none.
+      softwareStatement: ctx.ssa?.compact ?? client.softwareStatement,
       // The registration follows the certificate of the latest proven update (e.g. after a certificate renewal).
       certificateThumbprint: input.certificate?.thumbprint ?? client.certificateThumbprint,
       updatedAt: ctx.now,

@@ -31,14 +31,22 @@ export function assertRecoveryTarget(client: ClientRecord | undefined, decoded: 
   }
 }
 
+/**
+ * Whether a presented certificate is the client's: the one it registered with, or one whose subject names its
+ * software and organisation by the configured transport-certificate subject rules (a renewed certificate).
+ * `orgId` may come from a newer software statement than the registered one.
+ */
+export function certificateIdentifiesClient(client: ClientRecord, certificate: ClientCertificate, config: Config, orgId: string | undefined = client.orgId): boolean {
+  if (client.certificateThumbprint !== undefined && sameThumbprint(client.certificateThumbprint, certificate.thumbprint)) return true
+  const rules = config.validators['transport-certificate'].subjectRules as SubjectRule[]
+  const subject = certificateSubject(certificate.certificate)
+  return rules.some((rule) => subjectMatches(rule, subject, { softwareId: client.softwareId, orgId }))
+}
+
 /** Step 3: the transport certificate is the registered one, or names the client's software by a subject rule. */
 export function assertRecoveryCertificate(client: ClientRecord, certificate: ClientCertificate | undefined, ssa: Claims | undefined, config: Config): void {
   if (certificate === undefined) throw new InvalidTokenError('recovery', 'signed recovery refused: call over mutual TLS with the transport certificate of the registered software')
-  if (client.certificateThumbprint !== undefined && sameThumbprint(client.certificateThumbprint, certificate.thumbprint)) return
   const orgClaim = ssa?.[config.ssa.orgIdClaim]
-  const ids = { softwareId: client.softwareId, orgId: typeof orgClaim === 'string' ? orgClaim : client.orgId }
-  const rules = config.validators['transport-certificate'].subjectRules as SubjectRule[]
-  const subject = certificateSubject(certificate.certificate)
-  if (rules.some((rule) => subjectMatches(rule, subject, ids))) return
+  if (certificateIdentifiesClient(client, certificate, config, typeof orgClaim === 'string' ? orgClaim : client.orgId)) return
   throw new InvalidTokenError('recovery', 'signed recovery refused: the transport certificate is neither the one this client registered with nor one whose subject names its software and organisation')
 }

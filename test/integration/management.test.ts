@@ -162,12 +162,14 @@ for (const kind of KINDS) {
     })
 
     it('refuses a PUT whose software statement is of another software (request-issuer), and keeps the registration', async (t) => {
-      const s = await startManaged(t, kind)
+      // The transport-certificate binding would refuse the other software's statement first; switched off here so
+      // that request-issuer's own rule is what refuses (the credential stays the client's, over its certificate).
+      const s = await startManaged(t, kind, {}, { validators: { 'transport-certificate': { enabled: false } } })
       const client = await registerClient(s)
-      const token = await credentialOf(s, kind, client, otherSoftwareCertificate)
+      const token = await credentialOf(s, kind, client)
       const ssa = await sandbox.issueSsa({ software_id: OTHER_SOFTWARE })
       const body = await updateRequest(s, { iss: OTHER_SOFTWARE, software_id: OTHER_SOFTWARE }, ssa)
-      await expectRefused(s, () => s.manage('PUT', client.clientId, { token, body, certificate: otherSoftwareCertificate }), {
+      await expectRefused(s, () => s.manage('PUT', client.clientId, { token, body }), {
         status: 400,
         error: 'invalid_client_metadata',
         validator: 'request-issuer',

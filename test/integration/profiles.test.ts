@@ -106,6 +106,11 @@ describe('Brazil profile over HTTPS', () => {
     assert.equal(client.registration_client_uri, `${ISSUER}/register/${client.client_id as string}`)
     const read = await s.manage('GET', client.client_id as string, { token: client.registration_access_token as string })
     assert.equal(read.status, 200, read.text)
+    // The token alone is not enough (BR-DCR-27): over another TPP's certificate it reads nothing.
+    const stranger = await sandbox.ca.issueClient({ subject: 'CN=another-software,OU=another-org,O=Someone Else,C=BR' })
+    const leaked = await s.manage('GET', client.client_id as string, { token: client.registration_access_token as string, certificate: stranger })
+    assert.equal(leaked.status, 401, leaked.text)
+    assert.match(String(leaked.headers['www-authenticate']), /invalid_token/)
   })
 })
 

@@ -18,7 +18,7 @@ import type { ServerKeys } from '../../tokens/server-keys.ts'
 import type { ClientCertificate } from '../../trust/types.ts'
 import { clientCertificateOf } from '../client-cert.ts'
 import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
-import { assertAcceptedMediaType } from '../media-type.ts'
+import { acceptedMediaTypes, assertAcceptedMediaType } from '../media-type.ts'
 
 export type ManagementRouteOptions = {
   config: Config
@@ -45,6 +45,7 @@ function withBearerChallenge(error: HttpError): HttpError {
 export function registerManagementRoutes(app: FastifyInstance, options: ManagementRouteOptions): void {
   const { config, registration, anchors, store, clock } = options
   const authorizer = createManagementAuthorizer(options)
+  const mediaTypes = acceptedMediaTypes(config)
   const offered = (operation: ManagementOperation): boolean => config.management.operations.includes(operation)
   const allow = METHODS.filter(([, operation]) => offered(operation)).map(([method]) => method).join(', ')
 
@@ -80,7 +81,7 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
     let mediaType = ''
     if (operation === 'update') {
       try {
-        mediaType = assertAcceptedMediaType(request.headers['content-type'], config)
+        mediaType = assertAcceptedMediaType(request.headers['content-type'], config, mediaTypes)
       } catch (error) {
         if (error instanceof HttpError) return refuseAudited(error, operation, clientId, request, certificate)
         throw error

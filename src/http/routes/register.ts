@@ -9,13 +9,13 @@ import { checkInitialAccessToken } from '../../registration/initial-access-token
 import { clientCertificateOf, optionalClientCertificateOf } from '../client-cert.ts'
 import { NO_STORE_HEADERS } from '../errors.ts'
 import { InvalidTokenError } from '../../tokens/bearer-token-errors.ts'
-import { assertAcceptedMediaType } from '../media-type.ts'
+import { acceptedMediaTypes, assertAcceptedMediaType } from '../media-type.ts'
 
 export type RegisterRouteOptions = { config: Config; registration: RegistrationService; anchors: readonly X509Certificate[] }
 
 export function registerRoutes(app: FastifyInstance, { config, registration, anchors }: RegisterRouteOptions): void {
   const profiles = profileConfigs(config)
-  const mediaTypes = [...new Set(profiles.flatMap((profile) => profile.registration.mediaTypes))]
+  const mediaTypes = acceptedMediaTypes(config)
   // Mutual TLS can be waived only if no profile in use asks for it (plain RFC 7591).
   const certificateRequired = profiles.some((profile) => profile.registration.requireClientCertificate)
   app.post(REGISTRATION_PATH, {
