@@ -35,7 +35,7 @@ export function renderValidationDoc(): string {
     '| `request-format` | the body is empty, not a compact JWS, not JSON, or its software_statement is not a compact JWS string; a claim name `__proto__`, `constructor` or `prototype` | 400 `invalid_client_metadata` / `invalid_software_statement` |',
     '| `duplicate-registration` | `registration.allowMultiplePerSoftwareId` is off and the software already has a live registration | 400 `invalid_client_metadata` |',
     '| `jti-replay` (at commit) | two requests with the same jti raced past the check; the unique key in the store lets one through | 400, as the validator |',
-    '| 401 `invalid_client` | no client certificate, one not issued by a configured transport CA, or (mode `proxy`) a certificate header from an untrusted peer | JSON error |',
+    '| `client-certificate` | no client certificate, one not issued by a configured transport CA, or (mode `proxy`) a certificate header from an untrusted peer (where the profile requires mutual TLS) | 400 `unapproved_software_statement`: the registration endpoint answers 201 or 400 (UK-DCR-42, CDR-DCR-31); the token and management endpoints answer 401 |',
     '| 400 or 415 `invalid_request` | `Content-Type` not in `registration.mediaTypes` (status per `registration.unsupportedMediaTypeStatus`) | refused before the body is read |',
     '| 413 `invalid_request` | body larger than `server.bodyLimitBytes` | |',
     '| 500 `server_error` | a fault of the server; details only in the log | |',

@@ -65,7 +65,12 @@ export type RegistrationService = {
   update(clientId: string, input: RegistrationInput, auth: ManagementAuthorization): Promise<ClientInformation>
   /** RFC7592-15: deletes the registration (204). */
   remove(clientId: string, auth: ManagementAuthorization, input: ManagementInput): Promise<void>
+  /** POST /register without an acceptable client certificate: refused and audited like any registration (UK-DCR-42: 201 or 400). */
+  refuseWithoutCertificate(description: string, remoteAddress: string): Promise<never>
 }
+
+/** Id under which a registration without an acceptable client certificate is refused; not a switchable validator. */
+export const CLIENT_CERTIFICATE = 'client-certificate'
 
 const stringOr = (value: unknown, fallback: string | undefined): string | undefined => (typeof value === 'string' && value !== '' ? value : fallback)
 
@@ -251,7 +256,12 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     }
   }
 
-  return { register, read, update, remove }
+  function refuseWithoutCertificate(description: string, remoteAddress: string): Promise<never> {
+    const error = new ValidationError('unapproved_software_statement', CLIENT_CERTIFICATE, description)
+    return refuse(worded(error, config), { at: clock(), operation: 'create', outcome: 'rejected', remoteAddress })
+  }
+
+  return { register, read, update, remove, refuseWithoutCertificate }
 }
 
 /** A unique-key conflict at commit is the same refusal the validators give, raced by another request (SEC-11, SEC-37). */

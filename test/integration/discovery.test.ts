@@ -68,7 +68,7 @@ describe('discovery documents', () => {
     const withCertificate = await get(s, PATHS[0]!, true)
     assert.equal(withCertificate.status, 200, 'a TPP that already has its certificate reads it too')
     const register = await s.register('x', { certificate: null })
-    assert.equal(register.status, 401, 'the registration endpoint still needs the certificate')
+    assert.equal(register.status, 400, 'the registration endpoint still needs the certificate')
   })
 
   it('serves the documents in proxy mode to a request that carries no certificate header', async (t) => {

@@ -48,8 +48,8 @@ describe('proxy mode', () => {
   it('ignores the header from a peer that is not a configured proxy (SEC-29)', async (t) => {
     const s = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
     const answer = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) })
-    assert.equal(answer.status, 401)
-    assert.equal(answer.json.error, 'invalid_client')
+    assert.equal(answer.status, 400)
+    assert.equal(answer.json.error, 'unapproved_software_statement')
     assert.equal((await s.counts()).clients, 0)
   })
 
@@ -57,10 +57,10 @@ describe('proxy mode', () => {
     const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
     const rogue = await (await createCertificateAuthority('Rogue CA')).issueClient({ subject: sandbox.tpp.transportSubject })
     const forged = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(rogue.certificatePem) })
-    assert.equal(forged.status, 401)
+    assert.equal(forged.status, 400)
     assert.match(forged.json.error_description as string, /not issued by a CA this server trusts/)
     const two = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem + rogue.certificatePem) })
-    assert.equal(two.status, 401)
+    assert.equal(two.status, 400)
     assert.match(two.json.error_description as string, /exactly one/)
     assert.equal((await s.counts()).clients, 0)
   })

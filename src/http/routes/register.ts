@@ -7,7 +7,7 @@ import type { RegistrationService } from '../../registration/service.ts'
 import { profileConfigs } from '../../config/load.ts'
 import { checkInitialAccessToken } from '../../registration/initial-access-token.ts'
 import { clientCertificateOf, optionalClientCertificateOf } from '../client-cert.ts'
-import { NO_STORE_HEADERS } from '../errors.ts'
+import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
 import { InvalidTokenError } from '../../tokens/bearer-token-errors.ts'
 import { acceptedMediaTypes, assertAcceptedMediaType } from '../media-type.ts'
 
@@ -24,7 +24,14 @@ export function registerRoutes(app: FastifyInstance, { config, registration, anc
       assertAcceptedMediaType(request.headers['content-type'], config, mediaTypes)
     },
     handler: async (request, reply) => {
-      const certificate = certificateRequired ? clientCertificateOf(request, config, anchors) : optionalClientCertificateOf(request, config, anchors)
+      let certificate
+      try {
+        certificate = certificateRequired ? clientCertificateOf(request, config, anchors) : optionalClientCertificateOf(request, config, anchors)
+      } catch (error) {
+        // The registration endpoint answers 201 or 400 (UK-DCR-42, CDR-DCR-31, RFC7591-23), not the 401 of the other endpoints.
+        if (error instanceof HttpError) return registration.refuseWithoutCertificate(error.message, request.ip)
+        throw error
+      }
       const initialAccess = checkInitialAccessToken(request.headers.authorization, config)
       if (!initialAccess.ok) {
         // RFC7591-3 with RFC 6750 §3: the same 401 and challenge as any refused bearer token (http/errors.ts).
