@@ -2,7 +2,8 @@
  * Who may read, update or delete a registration at /register/{client_id} (RFC 7592 §2). By
  * `management.tokenKind`:
  * - `client-credentials` (UK-DCR-2, CDR-DCR-2): an access token of this server's token endpoint, verified
- *   (tokens/verify.ts), bound to the presented certificate (RFC8705-7, SEC-32), issued to the client of the
+ *   (tokens/verify.ts; its signature once per token and server instance, its expiry and revocation on every
+ *   call), bound to the presented certificate (RFC8705-7, SEC-32), issued to the client of the
  *   URL, carrying `management.requiredScope` if one is set (else 403 insufficient_scope, RFC7592-6);
  * - `registration-access-token` (BR-DCR-27, RFC7592-2): the RFC 7592 token, found by its hash, of the
  *   client of the URL.
@@ -19,7 +20,7 @@ import type { AccessTokenClaims } from '../tokens/issue.ts'
 import { clientOfRegistrationToken } from '../tokens/registration-token.ts'
 import { certificateIdentifiesClient } from './signed-recovery.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
-import { verifyAccessToken } from '../tokens/verify.ts'
+import { createAccessTokenVerifier } from '../tokens/verify.ts'
 import type { ClientCertificate } from '../trust/types.ts'
 
 export type ManagementOperation = 'read' | 'update' | 'delete'
@@ -70,13 +71,15 @@ export function bearerTokenOf(authorization: string | undefined): string | undef
 
 export function createManagementAuthorizer(deps: ManagementAuthorizerDependencies): ManagementAuthorizer {
   const { config, store, serverKeys, clock } = deps
+  // One per authorizer, so per server instance: remembers verified tokens, never their expiry or revocation.
+  const accessTokens = createAccessTokenVerifier({ serverKeys, config, store })
 
   async function isActive(clientId: string): Promise<boolean> {
     return (await store.getClient(clientId))?.status === 'active'
   }
 
   async function byAccessToken(token: string, call: ManagementCall, now: number): Promise<ManagementAuthorization> {
-    const claims = await verifyAccessToken(token, { serverKeys, config, store, now })
+    const claims = await accessTokens.verify(token, now)
     assertCertificateBinding(claims, call.certificate, { requireBinding: config.tokens.certificateBound })
     if (claims.client_id !== call.clientId || !(await isActive(call.clientId))) {
       await store.revokeAccessToken(claims.jti, claims.exp)

@@ -18,8 +18,9 @@ import { assertCertificateBinding, sameThumbprint } from '../../src/tokens/bindi
 import { InvalidTokenError, type InvalidTokenReason } from '../../src/tokens/bearer-token-errors.ts'
 import { issueAccessToken, type AccessTokenClaims } from '../../src/tokens/issue.ts'
 import { generateServerKey, loadServerKeys, type ServerKeys } from '../../src/tokens/server-keys.ts'
-import { verifyAccessToken } from '../../src/tokens/verify.ts'
+import { createAccessTokenVerifier, verifyAccessToken } from '../../src/tokens/verify.ts'
 import type { ClientCertificate } from '../../src/trust/types.ts'
+import type { KeySet } from '../../src/trust/types.ts'
 import { TEST_ISSUER, testConfig } from '../helpers/context.ts'
 
 const NOW = 1_800_000_000
@@ -179,6 +180,121 @@ describe('verifyAccessToken', () => {
   it('refuses a string that is not a JWT', async () => {
     await expectRefused(verify('not-a-jwt'), 'malformed', /not a signed JWT of this server/)
     await expectRefused(verify('a.b.c'), 'malformed', /not a signed JWT of this server/)
+  })
+})
+
+describe('createAccessTokenVerifier (a cache of verified tokens per server instance)', () => {
+  /** The server's real keys, counting how often a signature check asks for a key. */
+  function countingKeys(): { serverKeys: ServerKeys; lookups: () => number } {
+    let count = 0
+    const keySet: KeySet = (header, token) => {
+      count += 1
+      return keys.keySet(header, token)
+    }
+    return { serverKeys: { ...keys, keySet }, lookups: () => count }
+  }
+
+  /** `token` with one character in the middle of its signature changed. */
+  function withTamperedSignature(token: string): string {
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const middle = Math.floor(signature.length / 2)
+    const changed = signature[middle] === 'A' ? 'B' : 'A'
+    return `${header}.${payload}.${signature.slice(0, middle)}${changed}${signature.slice(middle + 1)}`
+  }
+
+  it('checks the signature of a repeated token once and returns the same claims', async () => {
+    const { serverKeys, lookups } = countingKeys()
+    const verifier = createAccessTokenVerifier({ serverKeys, config, store })
+    const { token, claims: issued } = await issue({ thumbprint: 'x5t-1' })
+    assert.deepEqual(await verifier.verify(token, NOW), issued)
+    assert.deepEqual(await verifier.verify(token, NOW + 10), issued)
+    assert.equal(lookups(), 1)
+  })
+
+  it('refuses a cached token once expired, with the same clock skew as verifyAccessToken', async () => {
+    const verifier = createAccessTokenVerifier({ serverKeys: keys, config, store })
+    const { token } = await issue({ lifetimeSeconds: 300 })
+    assert.equal((await verifier.verify(token, NOW)).client_id, 'client-1')
+    assert.equal((await verifier.verify(token, NOW + 300 + SKEW - 1)).client_id, 'client-1')
+    await expectRefused(verifier.verify(token, NOW + 300 + SKEW), 'expired', /access token has expired: obtain a new access token/, token)
+    await expectRefused(verifier.verify(token, NOW + 300 + SKEW + 60), 'expired', /access token has expired/, token)
+  })
+
+  it('refuses a cached token once revoked (UK-DCR-6)', async () => {
+    const verifier = createAccessTokenVerifier({ serverKeys: keys, config, store })
+    const { token, claims: issued } = await issue()
+    assert.equal((await verifier.verify(token, NOW)).jti, issued.jti)
+    await store.revokeAccessToken(issued.jti, issued.exp)
+    await expectRefused(verifier.verify(token, NOW + 1), 'revoked', /has been revoked/, token)
+  })
+
+  it('refuses a token with a tampered signature after the genuine one was cached', async () => {
+    const verifier = createAccessTokenVerifier({ serverKeys: keys, config, store })
+    const { token } = await issue()
+    await verifier.verify(token, NOW)
+    const tampered = withTamperedSignature(token)
+    await expectRefused(verifier.verify(tampered, NOW), 'signature', /not signed by a key of this server/, tampered)
+    assert.equal((await verifier.verify(token, NOW)).client_id, 'client-1')
+  })
+
+  it('refuses a token with a tampered payload under the genuine signature after the genuine one was cached', async () => {
+    const verifier = createAccessTokenVerifier({ serverKeys: keys, config, store })
+    const { token } = await issue()
+    await verifier.verify(token, NOW)
+    const [header, , signature] = token.split('.') as [string, string, string]
+    const other = (await issue({ clientId: 'client-2' })).token.split('.')[1]!
+    const tampered = `${header}.${other}.${signature}`
+    await expectRefused(verifier.verify(tampered, NOW), 'signature', /not signed by a key of this server/, tampered)
+  })
+
+  it('never caches a refused token: it is verified again on the next call', async () => {
+    const { serverKeys, lookups } = countingKeys()
+    const verifier = createAccessTokenVerifier({ serverKeys, config, store })
+    const token = await signedByServer(claims({ iat: NOW + SKEW + 1, exp: NOW + 600 }))
+    await expectRefused(verifier.verify(token, NOW), 'not-yet-valid', /iat is in the future/, token)
+    assert.equal((await verifier.verify(token, NOW + 2)).client_id, 'client-1')
+    assert.equal(lookups(), 2)
+  })
+
+  it('checks nbf of a cached token against the time of each call', async () => {
+    const verifier = createAccessTokenVerifier({ serverKeys: keys, config, store })
+    const token = await signedByServer(claims({ nbf: NOW + 30 }))
+    assert.equal((await verifier.verify(token, NOW + 30)).client_id, 'client-1')
+    await expectRefused(verifier.verify(token, NOW + 30 - SKEW - 1), 'not-yet-valid', /nbf is in the future/, token)
+  })
+
+  it('keeps a cache per verifier, not per process', async () => {
+    const { serverKeys, lookups } = countingKeys()
+    const { token } = await issue()
+    await createAccessTokenVerifier({ serverKeys, config, store }).verify(token, NOW)
+    await createAccessTokenVerifier({ serverKeys, config, store }).verify(token, NOW)
+    assert.equal(lookups(), 2)
+  })
+
+  it('drops the oldest token when the cache is full', async () => {
+    const { serverKeys, lookups } = countingKeys()
+    const verifier = createAccessTokenVerifier({ serverKeys, config, store, cacheEntries: 1 })
+    const first = (await issue()).token
+    const second = (await issue()).token
+    await verifier.verify(first, NOW)
+    await verifier.verify(second, NOW)
+    await verifier.verify(second, NOW)
+    assert.equal(lookups(), 2)
+    await verifier.verify(first, NOW)
+    assert.equal(lookups(), 3)
+  })
+
+  it('returns frozen claims, so that no caller can change what a later call sees', async () => {
+    const verifier = createAccessTokenVerifier({ serverKeys: keys, config, store })
+    const { token } = await issue({ thumbprint: 'x5t-1' })
+    const verified = await verifier.verify(token, NOW)
+    assert.throws(() => {
+      ;(verified as { client_id: string }).client_id = 'client-2'
+    }, TypeError)
+    assert.throws(() => {
+      ;(verified.cnf as { 'x5t#S256': string })['x5t#S256'] = 'other'
+    }, TypeError)
+    assert.equal((await verifier.verify(token, NOW)).client_id, 'client-1')
   })
 })
 
