@@ -52,6 +52,8 @@ async function thumbprintOf(jwk: JWK): Promise<string | undefined> {
  */
 export async function findRevokedKey(revoked: RemoteJWKSet, verifying: VerifyingKey): Promise<RevokedKeyMatch | undefined> {
   const { keys } = await currentJwks(revoked)
+  // The usual case: nothing revoked, so no thumbprint of the verifying key needs computing.
+  if (keys.length === 0) return undefined
   if (verifying.kid !== undefined && keys.some((jwk) => jwk.kid === verifying.kid)) return { by: 'kid', value: verifying.kid }
   // A symmetric key never verifies a registration request (SEC-2), so only public keys have a thumbprint to compare.
   if (verifying.key instanceof Uint8Array) return undefined
