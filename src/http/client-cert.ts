@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config/schema.ts'
 import type { ClientCertificate } from '../trust/types.ts'
 import { verifyChain } from '../trust/certificate-chain.ts'
+import { pemCertificateBlocks } from '../trust/pem-certificates.ts'
 import { HttpError } from './errors.ts'
 
 /** RFC 8705 `x5t#S256`: base64url of the SHA-256 of the DER certificate. */
@@ -51,7 +52,7 @@ function fromTls(request: FastifyRequest, required: boolean): ClientCertificate 
 export function parseCertificateHeader(value: string): X509Certificate {
   const text = value.includes('%') ? decodeURIComponent(value) : value
   if (text.includes('-----BEGIN')) {
-    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+    const blocks = pemCertificateBlocks(text)
     if (blocks.length !== 1) throw refuse('the client certificate header must hold exactly one PEM certificate')
     return new X509Certificate(blocks[0]!)
   }

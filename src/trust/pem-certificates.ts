@@ -9,6 +9,9 @@ import { ConfigError } from '../config/fields.ts'
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
 
+/** The `-----BEGIN CERTIFICATE-----` blocks of a PEM text, in order. */
+export const pemCertificateBlocks = (text: string): string[] => text.match(PEM_CERTIFICATE) ?? []
+
 /** Every certificate in the PEM file at `path`; `key` is the configuration key reported on failure. */
 export function readPemCertificates(path: string, key: string): X509Certificate[] {
   let text: string
@@ -17,7 +20,7 @@ export function readPemCertificates(path: string, key: string): X509Certificate[
   } catch (error) {
     throw new ConfigError(key, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
   }
-  const blocks = text.match(PEM_CERTIFICATE) ?? []
+  const blocks = pemCertificateBlocks(text)
   if (blocks.length === 0) throw new ConfigError(key, `${path} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----" blocks)`)
   return blocks.map((block, index) => {
     try {
