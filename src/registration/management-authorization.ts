@@ -13,7 +13,7 @@
  * (`management.allowSignedRecovery`, registration/signed-recovery.ts). Every refusal is audited here.
  */
 import type { Config } from '../config/schema.ts'
-import type { AuditEvent, Store } from '../store/store.ts'
+import type { AuditEvent, ClientRecord, Store } from '../store/store.ts'
 import { assertCertificateBinding } from '../tokens/binding.ts'
 import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import type { AccessTokenClaims } from '../tokens/issue.ts'
@@ -25,10 +25,10 @@ import type { ClientCertificate } from '../trust/types.ts'
 
 export type ManagementOperation = 'read' | 'update' | 'delete'
 
-/** What let a management call through. */
+/** What let a management call through; `client` is the active registration as read while authorizing. */
 export type ManagementAuthorization =
-  | { readonly kind: 'access-token'; readonly clientId: string; readonly claims: AccessTokenClaims }
-  | { readonly kind: 'registration-access-token'; readonly clientId: string; readonly hash: string }
+  | { readonly kind: 'access-token'; readonly clientId: string; readonly claims: AccessTokenClaims; readonly client: ClientRecord }
+  | { readonly kind: 'registration-access-token'; readonly clientId: string; readonly hash: string; readonly client: ClientRecord }
   /** No token: the PUT itself must prove control of the registration (checked by the update). */
   | { readonly kind: 'signed-recovery' }
 
@@ -74,14 +74,16 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
   // One per authorizer, so per server instance: remembers verified tokens, never their expiry or revocation.
   const accessTokens = createAccessTokenVerifier({ serverKeys, config, store })
 
-  async function isActive(clientId: string): Promise<boolean> {
-    return (await store.getClient(clientId))?.status === 'active'
+  async function activeClient(clientId: string): Promise<ClientRecord | undefined> {
+    const client = await store.getClient(clientId)
+    return client?.status === 'active' ? client : undefined
   }
 
   async function byAccessToken(token: string, call: ManagementCall, now: number): Promise<ManagementAuthorization> {
     const claims = await accessTokens.verify(token, now)
     assertCertificateBinding(claims, call.certificate, { requireBinding: config.tokens.certificateBound })
-    if (claims.client_id !== call.clientId || !(await isActive(call.clientId))) {
+    const client = claims.client_id === call.clientId ? await activeClient(call.clientId) : undefined
+    if (client === undefined) {
       await store.revokeAccessToken(claims.jti, claims.exp)
       throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
     }
@@ -89,7 +91,7 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
     if (required !== '' && !claims.scope.split(' ').includes(required)) {
       throw new InsufficientScopeError(required, `the access token lacks the scope ${required} that registration management requires: ask the token endpoint for it`)
     }
-    return { kind: 'access-token', clientId: claims.client_id, claims }
+    return { kind: 'access-token', clientId: claims.client_id, claims, client }
   }
 
   async function byRegistrationToken(token: string, call: ManagementCall, now: number): Promise<ManagementAuthorization> {
@@ -100,11 +102,13 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
     }
     // A bearer token alone is not enough (BR-DCR-27, SEC-32): it must come over the client's own transport
     // certificate, so that a leaked token used with another TPP's certificate reads or deletes nothing.
-    const client = await store.getClient(clientId)
-    if (client?.certificateThumbprint !== undefined && !certificateIdentifiesClient(client, call.certificate, config)) {
+    const client = await activeClient(clientId)
+    // Deleted since its token was looked up: the same answer as for an unknown client (SEC-33).
+    if (client === undefined) throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+    if (client.certificateThumbprint !== undefined && !certificateIdentifiesClient(client, call.certificate, config)) {
       throw new InvalidTokenError('certificate-mismatch', 'the registration access token must be presented over the transport certificate of the registered software')
     }
-    return { kind: 'registration-access-token', clientId, hash }
+    return { kind: 'registration-access-token', clientId, hash, client }
   }
 
   async function authorize(call: ManagementCall): Promise<ManagementAuthorization> {

@@ -184,7 +184,8 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     const nowMs = clock()
     const now = Math.floor(nowMs / 1000)
     const audit: AuditEvent = { at: nowMs, operation: 'read', outcome: 'success', clientId, certificateThumbprint: input.certificate?.thumbprint, remoteAddress: input.remoteAddress }
-    const client = await activeClient(clientId)
+    // The authorizer has just read the active registration; a read answers that snapshot.
+    const client = auth.kind === 'signed-recovery' ? await activeClient(clientId) : auth.client
     if (client === undefined) return refuse(clientGone(), audit)
     const success: AuditEvent = { ...audit, softwareId: client.softwareId }
     const next = auth.kind === 'registration-access-token' ? nextToken('read', now) : undefined
