@@ -63,6 +63,8 @@ const { values: args } = parseArgs({
     'no-scale': { type: 'boolean', default: false },
     /** Only open-dcr's registration phase (with the ceiling), for profiling and experiments. */
     only: { type: 'boolean', default: false },
+    /** Only open-dcr's management phase (POST /token, then GET /register/{id}), for profiling and experiments. */
+    'only-management': { type: 'boolean', default: false },
     /** JSON configuration values merged over open-dcr's, e.g. '{"store":{"synchronous":"NORMAL"}}'. */
     config: { type: 'string', default: '{}' },
   },
@@ -346,6 +348,11 @@ async function main(): Promise<void> {
   log(`machine: ${facts.cpu}, ${facts.cores} cores, ${facts.memoryGiB} GiB; Node ${facts.node}; SQLite ${facts.sqlite}; fsync p50 ${fmt(facts.fsync.p50, 2)} ms`)
   const sandbox = await createSandbox({ tppAlgorithm: requestAlg as 'PS256' | 'ES256', dir: file('sandbox') })
   try {
+    if (args['only-management']) {
+      const [token, read] = await measureOpenDcrManagement(sandbox)
+      log(`${read!.name}: server CPU ${fmt(read!.serverCpuMsPerRequest, 2)} ms/req (POST /token ${fmt(token!.serverCpuMsPerRequest, 2)} ms/req)`)
+      return
+    }
     const sampleBody = (await signRegistrations(sandbox, ISSUER, 1))[0]!
     const partial: Array<Round | Pick<Round, 'openDcr' | 'ceiling'>> = []
     for (let round = 0; round < plan.rounds; round += 1) partial.push(await comparisonRound(sandbox, round, sampleBody))
