@@ -36,17 +36,21 @@ export function createRemoteKeySets(outbound: Config['outbound'], fetchImplement
   // A Map iterates in insertion order; re-inserting on use makes its first key the least recently used.
   const cache = new Map<string, RemoteJWKSet>()
 
-  /** Refuses a URL with a JwksUrlError before creating anything; else the URL's cached key set. */
+  /**
+   * Refuses a URL with a JwksUrlError before creating anything; else the URL's cached key set. Keyed by the
+   * URL as written: a cached URL has passed the outbound checks, which do not change while the server runs,
+   * so a registration does not parse it again.
+   */
   function forUrl(raw: string): RemoteJWKSet {
-    const checked = checkOutboundUrl(raw, outbound)
-    if (!checked.ok) throw new JwksUrlError(checked.reason, checked.message)
-    const key = checked.url.href
-    const cached = cache.get(key)
+    const cached = cache.get(raw)
     if (cached !== undefined) {
-      cache.delete(key)
-      cache.set(key, cached)
+      cache.delete(raw)
+      cache.set(raw, cached)
       return cached
     }
+    const checked = checkOutboundUrl(raw, outbound)
+    if (!checked.ok) throw new JwksUrlError(checked.reason, checked.message)
+    const key = raw
     const keySet = createRemoteJWKSet(checked.url, {
       timeoutDuration: outbound.timeoutMs,
       cooldownDuration: outbound.jwksCooldownSeconds * 1000,
