@@ -13,7 +13,7 @@
  * (`ratio open-dcr/ceiling: 0.62`), in both modes, for scripts. docs/performance.md explains the figures.
  */
 import { createHash, randomUUID, X509Certificate } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -27,7 +27,7 @@ import type { LoadItem, LoadResult, LoadSpec } from './load-generator.ts'
 import { machineFacts, type MachineFacts } from './machine.ts'
 import { prefillClients, type PrefillSample } from './prefill.ts'
 import { benchModule, cpuSeconds, runTool, startServerProcess, threadCpuSeconds, type ServerProcess } from './processes.ts'
-import { writeReport, type Measurement, type ScalePoint } from './report.ts'
+import { scaleRatio, writeReport, type Measurement, type ScalePoint } from './report.ts'
 import { signRegistrations, writeBodyItems } from './signed-requests.ts'
 
 const ISSUER = 'https://bank.example.com'
@@ -65,6 +65,8 @@ const { values: args } = parseArgs({
     only: { type: 'boolean', default: false },
     /** Only open-dcr's management phase (POST /token, then GET /register/{id}), for profiling and experiments. */
     'only-management': { type: 'boolean', default: false },
+    /** Only the scale curve (1 k, 100 k and 1 M stored clients). */
+    'only-scale': { type: 'boolean', default: false },
     /** JSON configuration values merged over open-dcr's, e.g. '{"store":{"synchronous":"NORMAL"}}'. */
     config: { type: 'string', default: '{}' },
   },
@@ -310,16 +312,28 @@ function prefillSample(sandbox: Sandbox, body: string): PrefillSample {
   }
 }
 
+/**
+ * The scale curve. The machine's speed drifts during a run, so the smallest step is measured twice, first
+ * and again last (on a copy of its file, taken before its first measurement): the curve compares every
+ * step with the mean of the two.
+ */
 async function measureScale(sandbox: Sandbox, sampleBody: string): Promise<ScalePoint[]> {
   const storePath = file('scale.db')
+  const firstCopy = file('scale-first.db')
   const sample = prefillSample(sandbox, sampleBody)
   const points: ScalePoint[] = []
-  for (const stored of plan.scaleSteps) {
+  const measurePoint = async (stored: number, path: string, again: boolean) => {
+    const result = await measureOpenDcr(sandbox, `open-dcr with ${fmt(stored)} stored${again ? ' (again)' : ''}`, path, plan.scaleAmount)
+    points.push({ stored, again, rate: result.rate, p99: result.latency.p99, peakRssBytes: result.peakRssBytes, databaseBytes: statSync(path).size, serverCpuMsPerRequest: result.serverCpuMsPerRequest })
+  }
+  for (const [index, stored] of plan.scaleSteps.entries()) {
     const fill = await prefillClients(storePath, stored, sample)
     log(`prefill: ${fmt(fill.added)} clients added in ${fmt(fill.milliseconds / 1000, 1)} s (database ${fmt(statSync(storePath).size / 2 ** 20)} MiB)`)
-    const result = await measureOpenDcr(sandbox, `open-dcr with ${fmt(stored)} stored`, storePath, plan.scaleAmount)
-    points.push({ stored, rate: result.rate, p99: result.latency.p99, peakRssBytes: result.peakRssBytes, databaseBytes: statSync(storePath).size, serverCpuMsPerRequest: result.serverCpuMsPerRequest })
+    // prefillClients closes the database, so the file alone is the whole database.
+    if (index === 0) copyFileSync(storePath, firstCopy)
+    await measurePoint(stored, storePath, false)
   }
+  if (plan.scaleSteps.length > 1) await measurePoint(plan.scaleSteps[0]!, firstCopy, true)
   return points
 }
 
@@ -348,6 +362,11 @@ async function main(): Promise<void> {
   log(`machine: ${facts.cpu}, ${facts.cores} cores, ${facts.memoryGiB} GiB; Node ${facts.node}; SQLite ${facts.sqlite}; fsync p50 ${fmt(facts.fsync.p50, 2)} ms`)
   const sandbox = await createSandbox({ tppAlgorithm: requestAlg as 'PS256' | 'ES256', dir: file('sandbox') })
   try {
+    if (args['only-scale']) {
+      const scale = await measureScale(sandbox, (await signRegistrations(sandbox, ISSUER, 1))[0]!)
+      log(`ratio open-dcr-largest/smallest-stored: ${scaleRatio(scale).rate.toFixed(2)}`)
+      return
+    }
     if (args['only-management']) {
       const [token, read] = await measureOpenDcrManagement(sandbox)
       log(`${read!.name}: server CPU ${fmt(read!.serverCpuMsPerRequest, 2)} ms/req (POST /token ${fmt(token!.serverCpuMsPerRequest, 2)} ms/req)`)
@@ -380,6 +399,7 @@ async function main(): Promise<void> {
       'open-dcr/ceiling': openDcrRate / ceilingRate,
       'open-dcr/oidc-provider': openDcrRate / mean(rounds.map((round) => round.oidcProvider.rate)),
       'open-dcr/fastify': openDcrRate / mean(rounds.map((round) => round.fastify.rate)),
+      ...(scale.length > 1 ? { 'open-dcr-largest/smallest-stored': scaleRatio(scale).rate } : {}),
     }
     const reportFile = writeReport(resultsDir, {
       plan: { ...plan, requestAlg },
