@@ -8,7 +8,12 @@ import { boolean, integer, jsonObject, object, objectList, optionalString, strin
 
 /** JWS algorithms open-dcr can verify at all; profiles narrow this (FAPI-1: PS256/ES256). Never `none`, never HS*. */
 export const SUPPORTED_JWS_ALGORITHMS = ['PS256', 'ES256', 'EdDSA', 'RS256'] as const
-export const TOKEN_ENDPOINT_AUTH_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth', 'client_secret_jwt', 'client_secret_basic', 'client_secret_post', 'none'] as const
+/**
+ * The client authentication methods the token endpoint implements (tokens/client-auth/). Only these can be
+ * configured: discovery advertises the configured methods, and a client registered with a method the token
+ * endpoint cannot check would hold a client_id it can never use. open-dcr issues no client secrets.
+ */
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const
 export const VALIDATOR_IDS = [
   'ssa-issuer',
   'ssa-signature',

@@ -48,7 +48,7 @@ const configurations: Record<string, Config> = {
   }),
   'a widened server': testConfig({
     validators: {
-      'token-endpoint-auth': { methods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth', 'client_secret_basic'], signingAlgorithms: ['PS256', 'ES256', 'EdDSA'] },
+      'token-endpoint-auth': { methods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'], signingAlgorithms: ['PS256', 'ES256', 'EdDSA'] },
       algorithms: { allowed: ['PS256', 'ES256', 'EdDSA', 'RS256'] },
       'grant-and-response-types': { grantTypes: ['authorization_code', 'implicit', 'refresh_token'], responseTypes: ['code', 'code id_token', 'id_token', 'code id_token token'] },
     },

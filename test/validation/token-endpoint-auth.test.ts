@@ -7,6 +7,7 @@ import { createCertificateAuthority, type IssuedCertificate } from '../../src/sa
 import type { ClientCertificate } from '../../src/trust/types.ts'
 import type { Claims } from '../../src/validation/context.ts'
 import { makeContext, testConfig } from '../helpers/context.ts'
+import { ConfigError } from '../../src/config/fields.ts'
 import { expectFailure, expectPass } from './expect-validation-error.ts'
 
 const UK_SUBJECT = 'CN=7Hq2LmN9pXvR4tYb8Kc1Zs,OU=0015800001ZEc3hAAD,O=OpenBanking,C=GB'
@@ -86,9 +87,15 @@ describe('token-endpoint-auth', () => {
       await expectFailure(tokenEndpointAuth, run({ token_endpoint_auth_method: 'private_key_jwt' }), { error: 'invalid_client_metadata', claim: 'token_endpoint_auth_signing_alg', mentions: ['private_key_jwt', 'PS256, ES256'] })
     })
 
-    it('rejects client_secret_jwt without token_endpoint_auth_signing_alg where the profile allows the method', async () => {
-      const config = testConfig({ validators: { 'token-endpoint-auth': { methods: ['client_secret_jwt'] } } })
-      await expectFailure(tokenEndpointAuth, run({ token_endpoint_auth_method: 'client_secret_jwt' }, undefined, config), { error: 'invalid_client_metadata', claim: 'token_endpoint_auth_signing_alg' })
+    it('cannot be configured to accept a method the token endpoint does not implement', () => {
+      for (const method of ['client_secret_jwt', 'client_secret_basic', 'client_secret_post', 'none']) {
+        assert.throws(() => testConfig({ validators: { 'token-endpoint-auth': { methods: ['private_key_jwt', method] } } }), (error: unknown) => {
+          assert.ok(error instanceof ConfigError, `${method}: a ConfigError`)
+          assert.equal(error.key, 'validators.token-endpoint-auth.methods')
+          assert.ok(error.message.includes(`unsupported value(s) ${method} (supported: private_key_jwt, tls_client_auth, self_signed_tls_client_auth)`), error.message)
+          return true
+        })
+      }
     })
 
     for (const alg of ['RS256', 'HS256', 'none', 'ps256']) {

@@ -2,7 +2,7 @@
  * token-endpoint-auth: the client authentication method is one the profile accepts and comes with what it
  * needs (UK-DCR-25, UK-DCR-26, RFC8705-2, FAPI-2, BR-DCR-16, RFC7591-10):
  * - `token_endpoint_auth_method` is present (open banking requires it) and in `methods`;
- * - `private_key_jwt` / `client_secret_jwt` name a `token_endpoint_auth_signing_alg` from `signingAlgorithms`
+ * - `private_key_jwt` names a `token_endpoint_auth_signing_alg` from `signingAlgorithms`
  *   (and any signing alg given is from that set, so `none` or HS* never get registered, OIDCR-4);
  * - `tls_client_auth` names exactly one certificate identity (subject DN or one SAN); with `matchSubjectDn`
  *   on, that identity must be the one of the certificate presented on this request, so a TPP cannot register
@@ -26,7 +26,7 @@ const id = 'token-endpoint-auth'
 const source: ClaimSource = { validator: id, error: 'invalid_client_metadata', where: 'request' }
 
 /** Methods whose client assertion is a JWT, signed with `token_endpoint_auth_signing_alg` (UK-DCR-25). */
-const JWT_ASSERTION_METHODS: ReadonlySet<string> = new Set(['private_key_jwt', 'client_secret_jwt'])
+const JWT_ASSERTION_METHODS: ReadonlySet<string> = new Set(['private_key_jwt'])
 
 function fail(claim: string, description: string): never {
   throw new ValidationError('invalid_client_metadata', id, description, { claim })
