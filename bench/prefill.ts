@@ -2,12 +2,13 @@
  * Fills a benchmark database up to a number of stored clients, fast, for the scale curve (issue 7 §3):
  * rows are generated and written in one transaction straight through node:sqlite, not through HTTP.
  * Each client looks like a real registration: the registered metadata and software statement of a real
- * sample request, a random client_id, two JTI rows (request and SSA, still live: the worst case for the
+ * sample request, a client_id as the server makes them, two JTI rows (request and SSA, still live: the worst case for the
  * replay index) and one audit event. The schema comes from the store itself (openSqliteStore migrates).
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { closeSync, fsyncSync, openSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
+import { newClientId } from '../src/registration/client-id.ts'
 import { openSqliteStore } from '../src/store/sqlite.ts'
 
 export type PrefillSample = {
@@ -50,9 +51,9 @@ export async function prefillClients(path: string, target: number, sample: Prefi
     for (let done = 0; done < missing; done += BATCH) {
       const size = Math.min(BATCH, missing - done)
       // Sorted keys fill the B-trees page by page; random keys would only make the load slower, not the table different.
-      const clientIds = Array.from({ length: size }, () => randomBytes(16).toString('base64url')).sort()
+      const createdAt = now - 86_400
+      const clientIds = Array.from({ length: size }, () => newClientId(16, createdAt * 1000)).sort()
       for (const clientId of clientIds) {
-        const createdAt = now - 86_400
         insertClient.run(clientId, sample.softwareId, sample.orgId, sample.directoryIssuer, sample.metadataJson, sample.softwareStatement, sample.certificateThumbprint, createdAt, createdAt)
         insertAudit.run(createdAt * 1000, clientId, sample.softwareId, sample.certificateThumbprint)
       }

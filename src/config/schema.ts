@@ -72,7 +72,7 @@ export const configSchema = object('open-dcr configuration', {
     allowUnsignedJson: boolean('Accept a plain RFC 7591 JSON metadata object (no request signature), as Brazil and plain RFC 7591 do.', false),
     unsupportedMediaTypeStatus: integer('HTTP status for a refused `Content-Type`: 415, or 400 `invalid_request` where the profile\'s specification declares no 415 (UK-DCR-42).', 415, { min: 400, max: 415 }),
     allowMultiplePerSoftwareId: boolean('Allow several live registrations of one software_id (UK-DCR-40: yes; CDR-DCR-15, BR-DCR-25: no).', true),
-    clientIdBytes: integer('Random bytes in a client_id (SEC-34: at least 16).', 16, { min: 16, max: 64, unit: 'bytes' }),
+    clientIdBytes: integer('Random bytes in a client_id (SEC-34: at least 16). The id is its creation time in milliseconds as 12 hex digits, then these bytes in base64url.', 16, { min: 16, max: 64, unit: 'bytes' }),
     requireSoftwareStatement: boolean('Every request must carry a software statement (UK, CDR, Brazil). Off for plain RFC 7591, where a statement is optional but, when sent, is still verified before anything in it is used (RFC7591-14, RFC7591-17).', true),
     requireClientCertificate: boolean('POST /register needs a client certificate that chains to a configured CA (UK-DCR-1, CDR-DCR-1, BR-DCR-1). Off only for plain RFC 7591 without mutual TLS; a certificate that is presented must still chain.', true),
     initialAccessTokenHashes: stringList('SHA-256 hashes (base64url) of initial access tokens. When not empty, POST /register needs `Authorization: Bearer <token>` with one of these tokens (RFC7591-3); empty: open registration, as open banking does.', []),

@@ -7,7 +7,6 @@
  * delete marks the client deleted and removes its registration access tokens (RFC7592-15, UK-DCR-9).
  * A refused request writes only its audit event (DESIGN.md, Data).
  */
-import { randomBytes } from 'node:crypto'
 import { configForDirectory, profileConfigs } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
 import type { AuditEvent, ClientRecord, RegistrationTokenRotation, Store } from '../store/store.ts'
@@ -29,6 +28,7 @@ import { profileErrorDescription } from '../validation/error-description.ts'
 import { clientInformation, registrationClientUri, type ClientInformation } from './response.ts'
 import { assertRecoveryCertificate, assertRecoveryTarget } from './signed-recovery.ts'
 import { assertUpdateRequest, softwareIdOf } from './update-request.ts'
+import { newClientId } from './client-id.ts'
 
 export type RegistrationInput = {
   body: string
@@ -158,7 +158,7 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
 
     const ssaClaims = ctx.ssa?.claims
     const client: ClientRecord = {
-      clientId: randomBytes(profile.registration.clientIdBytes).toString('base64url'),
+      clientId: newClientId(profile.registration.clientIdBytes, nowMs),
       softwareId: softwareIdOf(ctx, profile) ?? '',
       orgId: stringOr(ssaClaims?.[profile.ssa.orgIdClaim], undefined),
       directoryIssuer: ctx.directory?.issuer,
