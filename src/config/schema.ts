@@ -61,7 +61,7 @@ export const configSchema = object('open-dcr configuration', {
     }),
     proxy: object('Client certificate from a TLS-terminating proxy (mode `proxy`, RFC8705-10, SEC-29)', {
       certificateHeader: string('Header that carries the client certificate: URL-encoded PEM or base64 DER, one certificate.', 'x-ssl-client-cert'),
-      trustedAddresses: stringList('Peer IP addresses of the proxies; the header is ignored from any other peer.', []),
+      trustedAddresses: stringList('Peer IP addresses of the proxies; the header is ignored from any other peer. From these peers `X-Forwarded-For` also gives the client address that audit events and logs record.', []),
     }),
   }),
 

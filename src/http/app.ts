@@ -54,7 +54,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     ...(https ? { https } : {}),
     loggerInstance: logger,
     bodyLimit: config.server.bodyLimitBytes,
-    trustProxy: false,
+    // Behind the bank's proxies, request.ip (audit events, logs) is the client's address from X-Forwarded-For,
+    // believed only from those proxies' addresses, like the certificate header (http/client-cert.ts).
+    trustProxy: config.server.mode === 'proxy' && config.server.proxy.trustedAddresses.length > 0 ? [...config.server.proxy.trustedAddresses] : false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance
 

@@ -53,6 +53,24 @@ describe('proxy mode', () => {
     assert.equal((await s.counts()).clients, 0)
   })
 
+  it('records the client address from X-Forwarded-For of a trusted proxy, and only of a trusted proxy', async (t) => {
+    const trusted = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
+    const certificate = { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) }
+    const registered = await post(trusted, await trusted.signedRequest(), { ...certificate, 'x-forwarded-for': '203.0.113.7' })
+    assert.equal(registered.status, 201, JSON.stringify(registered.json))
+    const [created] = await trusted.server.store.listAudit(1)
+    assert.equal(created?.operation, 'create')
+    assert.equal(created?.remoteAddress, '203.0.113.7')
+
+    // From any other peer the header is the client's own claim: the peer's address is recorded.
+    const untrusted = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
+    const refused = await post(untrusted, await untrusted.signedRequest(), { ...certificate, 'x-forwarded-for': '203.0.113.7' })
+    assert.equal(refused.status, 400)
+    const [rejected] = await untrusted.server.store.listAudit(1)
+    assert.equal(rejected?.outcome, 'rejected')
+    assert.match(rejected?.remoteAddress ?? '', /^(::ffff:)?127\.0\.0\.1$/)
+  })
+
   it('refuses a header certificate that no directory CA issued, and a header with two certificates', async (t) => {
     const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
     const rogue = await (await createCertificateAuthority('Rogue CA')).issueClient({ subject: sandbox.tpp.transportSubject })
