@@ -122,6 +122,26 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
     assert.ok(!JSON.stringify(audit).includes(body.access_token as string), 'the audit event holds no token')
   })
 
+  it('refuses a client_assertion signed with a key listed at the software_jwks_revoked_endpoint, and accepts it once unlisted (UK-DCR-37)', async (t) => {
+    // No JWKS caching, so that the server sees each change of the revoked set at once.
+    const s = await startDcrServer(t, sandbox, { outbound: { jwksCacheMaxAgeSeconds: 0 } })
+    const clientId = await registerClient(s)
+    const revokedPath = new URL(sandbox.manifest.tpp.revokedJwksUrl).pathname
+    t.after(() => void sandbox.jwksServer.publish(revokedPath, { keys: [] }))
+    sandbox.jwksServer.publish(revokedPath, sandbox.tpp.publicJwks)
+    const refused = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
+    await expectRefusal(s, refused, { status: 401, error: 'invalid_client', describes: new RegExp(`signed with the kid "${sandbox.tpp.kid}", which is revoked: it is listed at software_jwks_revoked_endpoint`) })
+
+    // A revoked set that cannot be read clears no key (fail closed).
+    sandbox.jwksServer.publish(revokedPath, { not: 'a JWK Set' } as unknown as JSONWebKeySet)
+    const unreadable = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
+    await expectRefusal(s, unreadable, { status: 401, error: 'invalid_client', describes: /the revoked keys at software_jwks_revoked_endpoint .* could not be fetched, so the client_assertion key cannot be checked against them; try again later/ })
+
+    sandbox.jwksServer.publish(revokedPath, { keys: [] })
+    const accepted = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
+    assert.equal(accepted.status, 200, accepted.text)
+  })
+
   it('grants exactly the requested scopes when they are registered, and accepts aud = issuer, client_id = iss and a charset parameter', async (t) => {
     const s = await startDcrServer(t, sandbox)
     const clientId = await registerClient(s)

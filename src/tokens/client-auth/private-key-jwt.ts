@@ -5,13 +5,17 @@
  * client_id, `aud` the token endpoint URL or the issuer, `exp` in the future, `iat` not in the future, a
  * short life (`tokens.clientAssertionMaxLifetimeSeconds`, SEC-13), and a `jti` accepted once (SEC-11,
  * RFC 7523 §3 item 7). The signature is verified before any claim is read (SEC-10); `none`, HS* and
- * header-supplied keys never verify (SEC-1, SEC-2, SEC-5). Descriptions never echo the assertion (SEC-35).
+ * header-supplied keys never verify (SEC-1, SEC-2, SEC-5). A key listed in the revoked JWKS named by the
+ * client's registered software statement is refused as at registration (UK-DCR-37, SEC-9), and failing
+ * to fetch that JWKS refuses too (fail closed). Descriptions never echo the assertion (SEC-35).
  */
 import { endpointUrl, TOKEN_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
+import { decodeJwt } from 'jose'
 import { StoreConflictError, type ClientRecord, type Store } from '../../store/store.ts'
+import { findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
 import type { RemoteKeySets } from '../../trust/types.ts'
-import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
+import { JwsVerificationError, verifyCompactJws, type VerifiedJws } from '../../trust/verify-jws.ts'
 import type { Claims } from '../../validation/context.ts'
 import { invalidClient, shown } from '../token-errors.ts'
 import { registeredKeysOf } from './client-keys.ts'
@@ -112,6 +116,35 @@ function jtiOf(claims: Claims): string {
   return jti
 }
 
+/**
+ * The revoked-keys URL of the client's registered software statement (`ssa.revokedJwksUriClaim`), if any.
+ * The statement was verified when it was registered; it is only read here.
+ */
+function revokedKeysUrlOf(client: ClientRecord, config: Config): string | undefined {
+  const claim = config.ssa.revokedJwksUriClaim
+  if (claim === '' || client.softwareStatement === undefined) return undefined
+  const url = decodeJwt(client.softwareStatement)[claim]
+  return typeof url === 'string' && url !== '' ? url : undefined
+}
+
+/** Refuses an assertion signed by a key that the software's revoked JWKS lists (UK-DCR-37, SEC-9). */
+async function refuseRevokedKey(client: ClientRecord, config: Config, remoteKeySets: RemoteKeySets, verifying: VerifyingKey): Promise<void> {
+  const url = revokedKeysUrlOf(client, config)
+  if (url === undefined) return
+  const where = `${config.ssa.revokedJwksUriClaim} ${url.slice(0, 256)}`
+  let match: RevokedKeyMatch | undefined
+  try {
+    match = await findRevokedKey(remoteKeySets.forUrl(url), verifying)
+  } catch (error) {
+    // Unreachable, or no longer a URL the fetch rules allow: the key cannot be cleared, so it is not accepted.
+    if (error instanceof RevokedKeysUnavailableError) throw invalidClient(`the revoked keys at ${where} could not be fetched, so the client_assertion key cannot be checked against them; try again later`, { cause: error })
+    throw invalidClient(`the revoked keys at ${where} may not be fetched, so the client_assertion key cannot be checked against them`, { cause: error })
+  }
+  if (match === undefined) return
+  const which = match.by === 'kid' ? `kid ${shown(match.value)}` : `key with JWK thumbprint ${shown(match.value)}`
+  throw invalidClient(`client_assertion is signed with the ${which}, which is revoked: it is listed at ${where}; sign with a current key`)
+}
+
 /** Authenticates `client` by its client assertion; throws `invalid_client` saying what is wrong. */
 export async function authenticateWithPrivateKeyJwt(input: PrivateKeyJwtInput, deps: PrivateKeyJwtDependencies): Promise<void> {
   const { client, assertion, assertionType, now } = input
@@ -132,13 +165,15 @@ export async function authenticateWithPrivateKeyJwt(input: PrivateKeyJwtInput, d
   }
 
   const keys = registeredKeysOf(client, config, deps.remoteKeySets)
-  let claims: Claims
+  let verified: VerifiedJws
   try {
-    claims = (await verifyCompactJws(assertion, keys.keySet, [registeredAlg])).claims
+    verified = await verifyCompactJws(assertion, keys.keySet, [registeredAlg])
   } catch (error) {
     if (!(error instanceof JwsVerificationError)) throw error
     throw invalidClient(describeSignatureFailure(error, keys.where, registeredAlg), { cause: error })
   }
+  const claims: Claims = verified.claims
+  await refuseRevokedKey(client, config, deps.remoteKeySets, { kid: typeof verified.header.kid === 'string' ? verified.header.kid : undefined, key: verified.key })
 
   checkIdentity(claims, client.clientId)
   checkAudience(claims, config)
