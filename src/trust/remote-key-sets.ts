@@ -50,14 +50,13 @@ export function createRemoteKeySets(outbound: Config['outbound'], fetchImplement
     }
     const checked = checkOutboundUrl(raw, outbound)
     if (!checked.ok) throw new JwksUrlError(checked.reason, checked.message)
-    const key = raw
     const keySet = createRemoteJWKSet(checked.url, {
       timeoutDuration: outbound.timeoutMs,
       cooldownDuration: outbound.jwksCooldownSeconds * 1000,
       cacheMaxAge: outbound.jwksCacheMaxAgeSeconds * 1000,
       [customFetch]: fetchImplementation,
     })
-    cache.set(key, keySet)
+    cache.set(raw, keySet)
     while (cache.size > outbound.maxCachedJwks) {
       const oldest = cache.keys().next()
       if (oldest.done === true) break
