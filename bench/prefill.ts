@@ -2,8 +2,8 @@
  * Fills a benchmark database up to a number of stored clients, fast, for the scale curve (issue 7 §3):
  * rows are generated and written in one transaction straight through node:sqlite, not through HTTP.
  * Each client looks like a real registration: the registered metadata and software statement of a real
- * sample request, a client_id as the server makes them, two JTI rows (request and SSA, still live: the worst case for the
- * replay index) and one audit event. The schema comes from the store itself (openSqliteStore migrates).
+ * sample request, a client_id made as the server makes them, two JTI rows (request and SSA, still live: the
+ * worst case for the replay index) and one audit event. The schema comes from the store itself (openSqliteStore migrates).
  */
 import { randomUUID } from 'node:crypto'
 import { closeSync, fsyncSync, openSync } from 'node:fs'

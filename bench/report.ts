@@ -20,10 +20,11 @@ export type Measurement = LoadResult & {
 export type ScalePoint = { stored: number; again: boolean; rate: number; p99: number; peakRssBytes: number; databaseBytes: number; serverCpuMsPerRequest: number }
 
 /**
- * The largest step against the smallest, whose rate and CPU are the mean of its measurements (first and
- * again last), so that a machine getting faster or slower during the run does not pass for a cost of size.
+ * The largest step's rate against the smallest's, whose rate and CPU (the base of the report's columns) are
+ * the mean of its measurements, first and again last, so that a machine getting faster or slower during the
+ * run does not pass for a cost of size.
  */
-export function scaleRatio(points: readonly ScalePoint[]): { rate: number; cpu: number; base: { rate: number; serverCpuMsPerRequest: number } } {
+export function scaleRatio(points: readonly ScalePoint[]): { rate: number; base: { rate: number; serverCpuMsPerRequest: number } } {
   const smallest = Math.min(...points.map((point) => point.stored))
   const firsts = points.filter((point) => point.stored === smallest)
   const base = {
@@ -31,7 +32,7 @@ export function scaleRatio(points: readonly ScalePoint[]): { rate: number; cpu: 
     serverCpuMsPerRequest: firsts.reduce((sum, point) => sum + point.serverCpuMsPerRequest, 0) / firsts.length,
   }
   const largest = points.reduce((best, point) => (point.stored > best.stored ? point : best), points[0]!)
-  return { rate: largest.rate / base.rate, cpu: largest.serverCpuMsPerRequest / base.serverCpuMsPerRequest, base }
+  return { rate: largest.rate / base.rate, base }
 }
 
 export type RunReport = {
