@@ -10,10 +10,10 @@
  * inflates every figure of the HTTP benchmark (docs/performance.md).
  */
 import { X509Certificate } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose'
+import { compactVerify, createLocalJWKSet, decodeJwt, type JSONWebKeySet } from 'jose'
 import { loadConfig } from '../src/config/load.ts'
 import { thumbprintOf } from '../src/http/client-cert.ts'
 import { createRegistrationService } from '../src/registration/service.ts'
@@ -21,6 +21,7 @@ import { createSandbox } from '../src/sandbox/sandbox.ts'
 import { openStore } from '../src/store/open.ts'
 import { createDirectories } from '../src/trust/directories.ts'
 import { createRemoteKeySets } from '../src/trust/remote-key-sets.ts'
+import { threadCpuSeconds } from './processes.ts'
 import { signRegistrations } from './signed-requests.ts'
 
 const ISSUER = 'https://127.0.0.1:8443'
@@ -29,27 +30,9 @@ const WARMUP = 300
 const count = Number(process.argv[2] ?? 3000)
 if (!Number.isInteger(count) || count < 1) throw new TypeError('usage: node bench/service-cpu.ts [N], N a positive integer')
 
-/** CPU milliseconds of each thread of this process, summed by thread name; empty where /proc is missing. */
-function threadCpu(): Map<string, number> {
-  const byName = new Map<string, number>()
-  if (!existsSync('/proc/self/task')) return byName
-  const tick = 10 // ms per clock tick (USER_HZ 100)
-  for (const task of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
-      const name = readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim()
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick)
-    } catch {
-      // the thread ended between listing and reading
-    }
-  }
-  return byName
-}
-
 /** Runs `work(i)` for i in [0, n), CONCURRENCY at a time; returns CPU ms per call, by thread and in all. */
 async function measure(n: number, work: (index: number) => Promise<unknown>): Promise<string> {
-  const before = threadCpu()
+  const before = threadCpuSeconds([process.pid])
   const cpuBefore = process.cpuUsage()
   let next = 0
   await Promise.all(
@@ -62,8 +45,8 @@ async function measure(n: number, work: (index: number) => Promise<unknown>): Pr
     }),
   )
   const cpu = process.cpuUsage(cpuBefore)
-  const perThread = [...threadCpu()]
-    .map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / n] as const)
+  const perThread = [...threadCpuSeconds([process.pid])]
+    .map(([name, seconds]) => [name, ((seconds - (before.get(name) ?? 0)) * 1000) / n] as const)
     .filter(([, ms]) => ms >= 0.005)
     .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
   return `${((cpu.user + cpu.system) / 1000 / n).toFixed(3)} ms CPU per registration (${perThread.join(', ') || 'no per-thread figures on this system'})`
@@ -81,8 +64,7 @@ try {
   const directoryKeys = createLocalJWKSet(sandbox.directory.publicJwks as JSONWebKeySet)
   const tppKeys = createLocalJWKSet(sandbox.tpp.publicJwks as JSONWebKeySet)
   const pairs = bodies.map((body) => {
-    const ssa = (JSON.parse(Buffer.from(body.split('.')[1]!, 'base64url').toString('utf8')) as { software_statement: string }).software_statement
-    return { body, ssa }
+    return { body, ssa: String(decodeJwt(body).software_statement) }
   })
   const verifyPair = async (index: number) => {
     await compactVerify(pairs[index]!.ssa, directoryKeys)
