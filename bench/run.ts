@@ -12,7 +12,7 @@
  * stored). Results go to bench/results/ as markdown; the ratios are printed last, one a line
  * (`ratio open-dcr/ceiling: 0.62`), in both modes, for scripts. docs/performance.md explains the figures.
  */
-import { createHash, randomUUID, X509Certificate } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +21,7 @@ import { decodeJwt, type JWK } from 'jose'
 import { loadConfig, merge } from '../src/config/load.ts'
 import { registeredMetadata } from '../src/registration/metadata.ts'
 import { toClaims } from '../src/registration/claims-object.ts'
+import { thumbprintOf } from '../src/http/client-cert.ts'
 import { createSandbox, type Sandbox } from '../src/sandbox/sandbox.ts'
 import type { CeilingResult } from './crypto-ceiling.ts'
 import type { LoadItem, LoadResult, LoadSpec } from './load-generator.ts'
@@ -308,7 +309,7 @@ function prefillSample(sandbox: Sandbox, body: string): PrefillSample {
     directoryIssuer: sandbox.directory.issuer,
     metadataJson: JSON.stringify(registeredMetadata(config, request, toClaims(decodeJwt(ssa)))),
     softwareStatement: ssa,
-    certificateThumbprint: createHash('sha256').update(new X509Certificate(sandbox.tpp.transport.certificatePem).raw).digest('base64url'),
+    certificateThumbprint: thumbprintOf(sandbox.tpp.transport.certificate.raw),
   }
 }
 
