@@ -14,7 +14,8 @@ import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/typ
 import { authenticateWithPrivateKeyJwt } from './client-auth/private-key-jwt.ts'
 import { authenticateWithSelfSignedTlsClientAuth } from './client-auth/self-signed-tls-client-auth.ts'
 import { authenticateWithTlsClientAuth } from './client-auth/tls-client-auth.ts'
-import { invalidClient, shown } from './token-errors.ts'
+import { invalidClient } from './token-errors.ts'
+import { quoted } from '../validation/quoted.ts'
 
 /** The methods this token endpoint implements; the profile's `validators.token-endpoint-auth.methods` narrows them. */
 export const CLIENT_AUTHENTICATION_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const
@@ -75,7 +76,7 @@ export async function clientOfRequest(request: ClientAuthenticationRequest, deps
   }
   const client = await deps.store.getClient(clientId)
   if (client === undefined || client.status !== 'active') {
-    throw invalidClient(`client_id ${shown(clientId)} is not a registered client; register with POST /register first`)
+    throw invalidClient(`client_id ${quoted(clientId)} is not a registered client; register with POST /register first`)
   }
   return client
 }
@@ -86,7 +87,7 @@ export async function authenticateClient(client: ClientRecord, request: ClientAu
   const allowed = deps.config.validators['token-endpoint-auth'].methods
   const method = client.metadata['token_endpoint_auth_method']
   if (typeof method !== 'string' || !allowed.includes(method) || !isImplemented(method)) {
-    const registered = typeof method === 'string' ? shown(method) : '(none)'
+    const registered = typeof method === 'string' ? quoted(method) : '(none)'
     const usable = allowed.filter(isImplemented)
     throw invalidClient(`the client's registered token_endpoint_auth_method ${registered} is not accepted by this server; update the registration with one of ${usable.join(', ')}`)
   }
@@ -97,7 +98,7 @@ export async function authenticateClient(client: ClientRecord, request: ClientAu
   }
   // Both mutual TLS methods: the certificate is the only credential, and client_id says whose (RFC8705-5).
   if (parameters.has('client_assertion')) {
-    throw invalidClient(`client ${shown(client.clientId)} is registered for ${method}: authenticate with its certificate alone and send no client_assertion`)
+    throw invalidClient(`client ${quoted(client.clientId)} is registered for ${method}: authenticate with its certificate alone and send no client_assertion`)
   }
   if (!parameters.has('client_id')) throw invalidClient(`client_id is required with ${method} (RFC 8705 §2)`)
   if (method === 'tls_client_auth') authenticateWithTlsClientAuth({ client, certificate, now }, deps)

@@ -10,7 +10,8 @@ import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/typ
 import { authenticateClient, clientOfRequest, type TokenParameters } from './client-authentication.ts'
 import { issueAccessToken } from './issue.ts'
 import type { ServerKeys } from './server-keys.ts'
-import { OAuthError, shown } from './token-errors.ts'
+import { OAuthError } from './token-errors.ts'
+import { quoted } from '../validation/quoted.ts'
 
 export const CLIENT_CREDENTIALS = 'client_credentials'
 
@@ -68,7 +69,7 @@ function registeredScopes(client: ClientRecord): string[] {
 function checkGrantType(parameters: TokenParameters): void {
   const grantType = parameters.get('grant_type')
   if (grantType === undefined) throw new OAuthError('invalid_request', `grant_type is required; this token endpoint serves grant_type=${CLIENT_CREDENTIALS}`)
-  if (grantType !== CLIENT_CREDENTIALS) throw new OAuthError('unsupported_grant_type', `grant_type ${shown(grantType)} is not supported; this token endpoint serves grant_type=${CLIENT_CREDENTIALS}`)
+  if (grantType !== CLIENT_CREDENTIALS) throw new OAuthError('unsupported_grant_type', `grant_type ${quoted(grantType)} is not supported; this token endpoint serves grant_type=${CLIENT_CREDENTIALS}`)
 }
 
 function checkClientMayUseGrant(client: ClientRecord): void {
@@ -91,7 +92,7 @@ function grantedScope(client: ClientRecord, parameters: TokenParameters, config:
   if (missing.length > 0) {
     const management = config.management.requiredScope
     const hint = management !== '' && missing.includes(management) ? ` (${management}, needed to manage the registration, must be registered first)` : ''
-    throw new OAuthError('invalid_scope', `scope ${shown(missing.join(' '))} is not registered for this client${hint}; request only registered scopes: ${shown(registered.join(' '))}`)
+    throw new OAuthError('invalid_scope', `scope ${quoted(missing.join(' '))} is not registered for this client${hint}; request only registered scopes: ${quoted(registered.join(' '))}`)
   }
   return asked.join(' ')
 }
@@ -157,7 +158,7 @@ export function createTokenEndpoint(deps: TokenEndpointDependencies): TokenEndpo
       softwareId: client.softwareId,
       certificateThumbprint: certificate.thumbprint,
       remoteAddress: request.remoteAddress,
-      detail: `scope ${shown(response.scope, 200)}`,
+      detail: `scope ${quoted(response.scope, 200)}`,
     })
     return response
   }

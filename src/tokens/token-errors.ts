@@ -36,9 +36,3 @@ export class OAuthError extends Error {
 
 /** A failed client authentication (RFC 6749 §5.2 `invalid_client`). */
 export const invalidClient = (description: string, options: OAuthErrorOptions = {}): OAuthError => new OAuthError('invalid_client', description, options)
-
-/** Longest part of a client value echoed in a description, in characters. */
-const SHOWN_MAX_LENGTH = 120
-
-/** A client value as a description shows it: JSON-quoted (control characters escaped) and shortened. */
-export const shown = (value: string, maxLength = SHOWN_MAX_LENGTH): string => JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}…` : value)

@@ -7,6 +7,7 @@
  * the caller fails closed.
  */
 import { calculateJwkThumbprint, exportJWK, type CryptoKey, type JSONWebKeySet, type JWK, type KeyObject, type RemoteJWKSet } from 'jose'
+import { quoted } from '../validation/quoted.ts'
 
 /** The revoked JWKS could not be fetched or is not a JWK Set. */
 export class RevokedKeysUnavailableError extends Error {
@@ -35,6 +36,12 @@ async function currentJwks(keySet: RemoteJWKSet): Promise<JSONWebKeySet> {
   const jwks = keySet.jwks()
   if (jwks === undefined) throw new RevokedKeysUnavailableError(new Error('no JWKS after reload'))
   return jwks
+}
+
+/** The revoked key as an error description names it: by `kid`, or by thumbprint (with the JWS `kid`, if any). */
+export function describeRevokedKey(match: RevokedKeyMatch, verifying: VerifyingKey): string {
+  if (match.by === 'kid') return `kid ${quoted(match.value)}`
+  return `key with JWK thumbprint ${quoted(match.value)}${verifying.kid === undefined ? '' : ` (kid ${quoted(verifying.kid)})`}`
 }
 
 /** RFC 7638 thumbprint of a JWK, or undefined for a member that is not a usable public key description. */

@@ -11,7 +11,8 @@ import type { Config } from '../../config/schema.ts'
 import type { ClientRecord } from '../../store/store.ts'
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
 import type { RemoteKeySets } from '../../trust/types.ts'
-import { invalidClient, shown } from '../token-errors.ts'
+import { invalidClient } from '../token-errors.ts'
+import { quoted } from '../../validation/quoted.ts'
 
 /** A jose key set that also exposes its JWK Set: fetched from a URL (and reloadable) or registered by value. */
 export type RegisteredKeys = (
@@ -23,7 +24,7 @@ export type RegisteredKeys = (
 }
 
 function remoteKeys(url: string, claim: string, remoteKeySets: RemoteKeySets): RegisteredKeys {
-  const where = `${claim} ${shown(url, 256)}`
+  const where = `${claim} ${quoted(url, 256)}`
   try {
     return { source: 'remote', keySet: remoteKeySets.forUrl(url), where }
   } catch (cause) {
@@ -49,7 +50,7 @@ export function registeredKeysOf(client: ClientRecord, config: Config, remoteKey
   const claim = config.ssa.jwksUriClaim
   const fromSsa = metadata[claim]
   if (typeof fromSsa === 'string' && fromSsa !== '') return remoteKeys(fromSsa, claim, remoteKeySets)
-  throw invalidClient(`client ${shown(client.clientId)} has no registered keys (jwks_uri, jwks or ${claim}); register the JWKS that holds its signing and transport keys`)
+  throw invalidClient(`client ${quoted(client.clientId)} has no registered keys (jwks_uri, jwks or ${claim}); register the JWKS that holds its signing and transport keys`)
 }
 
 /**

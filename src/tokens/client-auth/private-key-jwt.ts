@@ -13,12 +13,13 @@ import { endpointUrl, TOKEN_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
 import { decodeJwt } from 'jose'
 import { StoreConflictError, type ClientRecord, type Store } from '../../store/store.ts'
-import { findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
+import { describeRevokedKey, findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
 import type { RemoteKeySets } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws, type VerifiedJws } from '../../trust/verify-jws.ts'
 import type { Claims } from '../../validation/context.ts'
-import { invalidClient, shown } from '../token-errors.ts'
+import { invalidClient } from '../token-errors.ts'
 import { registeredKeysOf } from './client-keys.ts'
+import { quoted } from '../../validation/quoted.ts'
 
 /** RFC 7523 §2.2: the only `client_assertion_type` accepted. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -48,13 +49,13 @@ export type PrivateKeyJwtDependencies = {
 function describeSignatureFailure(error: JwsVerificationError, where: string, alg: string): string {
   switch (error.reason) {
     case 'algorithm':
-      return `client_assertion alg ${shown(error.alg ?? '')} is not the registered token_endpoint_auth_signing_alg ${alg}; sign the assertion with ${alg}`
+      return `client_assertion alg ${quoted(error.alg ?? '')} is not the registered token_endpoint_auth_signing_alg ${alg}; sign the assertion with ${alg}`
     case 'unknown-kid':
       return error.kid === undefined
         ? `client_assertion has no kid and no single ${alg} key of the client's keys at ${where} fits it; set kid to a key of that JWKS`
-        : `client_assertion kid ${shown(error.kid)} is not a ${alg} signing key of the client's keys at ${where}`
+        : `client_assertion kid ${quoted(error.kid)} is not a ${alg} signing key of the client's keys at ${where}`
     case 'signature':
-      return `client_assertion signature does not verify with the key ${shown(error.kid ?? '(no kid)')} of the client's keys at ${where}; sign with the private key of that JWK`
+      return `client_assertion signature does not verify with the key ${quoted(error.kid ?? '(no kid)')} of the client's keys at ${where}; sign with the private key of that JWK`
     case 'keys-unavailable':
       return `the client's keys at ${where} could not be fetched, so client_assertion cannot be verified; try again later`
     case 'malformed':
@@ -75,7 +76,7 @@ function checkIdentity(claims: Claims, clientId: string): void {
   for (const name of ['iss', 'sub'] as const) {
     const value = claims[name]
     if (value === undefined) throw invalidClient(`client_assertion ${name} is required; set it to the client_id`)
-    if (value !== clientId) throw invalidClient(`client_assertion ${name} must be the client_id ${shown(clientId)} (RFC 7523 §3)`)
+    if (value !== clientId) throw invalidClient(`client_assertion ${name} must be the client_id ${quoted(clientId)} (RFC 7523 §3)`)
   }
 }
 
@@ -141,8 +142,7 @@ async function refuseRevokedKey(client: ClientRecord, config: Config, remoteKeyS
     throw invalidClient(`the revoked keys at ${where} may not be fetched, so the client_assertion key cannot be checked against them`, { cause: error })
   }
   if (match === undefined) return
-  const which = match.by === 'kid' ? `kid ${shown(match.value)}` : `key with JWK thumbprint ${shown(match.value)}`
-  throw invalidClient(`client_assertion is signed with the ${which}, which is revoked: it is listed at ${where}; sign with a current key`)
+  throw invalidClient(`client_assertion is signed with the ${describeRevokedKey(match, verifying)}, which is revoked: it is listed at ${where}; sign with a current key`)
 }
 
 /** Authenticates `client` by its client assertion; throws `invalid_client` saying what is wrong. */
@@ -150,7 +150,7 @@ export async function authenticateWithPrivateKeyJwt(input: PrivateKeyJwtInput, d
   const { client, assertion, assertionType, now } = input
   const { config } = deps
   if (assertion === undefined) {
-    throw invalidClient(`client ${shown(client.clientId)} is registered for private_key_jwt: send client_assertion and client_assertion_type=${JWT_BEARER_ASSERTION_TYPE}`)
+    throw invalidClient(`client ${quoted(client.clientId)} is registered for private_key_jwt: send client_assertion and client_assertion_type=${JWT_BEARER_ASSERTION_TYPE}`)
   }
   if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
     throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`)
@@ -158,10 +158,10 @@ export async function authenticateWithPrivateKeyJwt(input: PrivateKeyJwtInput, d
   const registeredAlg = client.metadata['token_endpoint_auth_signing_alg']
   const accepted = config.validators['token-endpoint-auth'].signingAlgorithms
   if (typeof registeredAlg !== 'string') {
-    throw invalidClient(`client ${shown(client.clientId)} has no registered token_endpoint_auth_signing_alg; update the registration with one of ${accepted.join(', ')}`)
+    throw invalidClient(`client ${quoted(client.clientId)} has no registered token_endpoint_auth_signing_alg; update the registration with one of ${accepted.join(', ')}`)
   }
   if (!accepted.includes(registeredAlg)) {
-    throw invalidClient(`the registered token_endpoint_auth_signing_alg ${shown(registeredAlg)} is no longer accepted; update the registration with one of ${accepted.join(', ')}`)
+    throw invalidClient(`the registered token_endpoint_auth_signing_alg ${quoted(registeredAlg)} is no longer accepted; update the registration with one of ${accepted.join(', ')}`)
   }
 
   const keys = registeredKeysOf(client, config, deps.remoteKeySets)

@@ -11,7 +11,8 @@ import { verifyChain } from '../../trust/certificate-chain.ts'
 import { certificateHasSan, TLS_IDENTITY_CLAIMS, type TlsIdentityClaim } from '../../trust/certificate-identity.ts'
 import { certificateSubject, DistinguishedNameError, type Attribute, distinguishedNamesMatch, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
 import type { ClientCertificate, Directories } from '../../trust/types.ts'
-import { invalidClient, shown } from '../token-errors.ts'
+import { invalidClient } from '../token-errors.ts'
+import { quoted } from '../../validation/quoted.ts'
 
 export type TlsClientAuthInput = {
   client: ClientRecord
@@ -29,7 +30,7 @@ function registeredIdentity(client: ClientRecord): { claim: TlsIdentityClaim; va
     const value = client.metadata[claim]
     if (typeof value === 'string' && value !== '') return { claim, value }
   }
-  throw invalidClient(`client ${shown(client.clientId)} is registered for tls_client_auth without a certificate identity; update the registration with tls_client_auth_subject_dn`)
+  throw invalidClient(`client ${quoted(client.clientId)} is registered for tls_client_auth without a certificate identity; update the registration with tls_client_auth_subject_dn`)
 }
 
 /** RFC8705-11: a subject match only means something under the CAs of the client's own directory. */
@@ -39,7 +40,7 @@ function checkDirectoryChain(client: ClientRecord, certificate: ClientCertificat
   if (directory === undefined || directory.transportCas.length === 0) return
   const chain = verifyChain(certificate.certificate, certificate.intermediates, directory.transportCas, new Date(now * 1000))
   if (!chain.ok) {
-    throw invalidClient(`the client certificate is not a transport certificate of the directory ${shown(directory.issuer)} the client registered through (${chain.reason})`)
+    throw invalidClient(`the client certificate is not a transport certificate of the directory ${quoted(directory.issuer)} the client registered through (${chain.reason})`)
   }
 }
 
@@ -58,11 +59,11 @@ export function authenticateWithTlsClientAuth(input: TlsClientAuthInput, deps: T
     }
     const subject = certificateSubject(certificate.certificate)
     if (!distinguishedNamesMatch(registered, subject)) {
-      throw invalidClient(`the client certificate subject ${shown(formatDistinguishedName(subject), 200)} does not match the registered tls_client_auth_subject_dn ${shown(value, 200)}; present the certificate the client registered`)
+      throw invalidClient(`the client certificate subject ${quoted(formatDistinguishedName(subject), 200)} does not match the registered tls_client_auth_subject_dn ${quoted(value, 200)}; present the certificate the client registered`)
     }
     return
   }
   if (!certificateHasSan(certificate.certificate, claim, value)) {
-    throw invalidClient(`the client certificate does not carry the registered ${claim} ${shown(value)} in its subjectAltName; present the certificate the client registered`)
+    throw invalidClient(`the client certificate does not carry the registered ${claim} ${quoted(value)} in its subjectAltName; present the certificate the client registered`)
   }
 }

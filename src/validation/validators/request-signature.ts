@@ -11,7 +11,7 @@
  * not let a revoked key through).
  */
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
-import { findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
+import { describeRevokedKey, findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
 import type { Claims, ValidationContext, Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
@@ -68,8 +68,7 @@ async function refuseRevokedKey(ctx: ValidationContext, claims: Claims, verifyin
     throw new ValidationError('invalid_client_metadata', ID, `the revoked keys at ${shownUrl} (${claim}) are unreachable, so the request signing key cannot be checked against them; try again later`, { claim, cause: error })
   }
   if (match === undefined) return
-  const which = match.by === 'kid' ? `kid ${quoted(match.value)}` : `key with JWK thumbprint ${quoted(match.value)}${verifying.kid === undefined ? '' : ` (kid ${quoted(verifying.kid)})`}`
-  throw new ValidationError('invalid_client_metadata', ID, `the request is signed with the ${which}, which is revoked: it is listed at ${claim} ${shownUrl}; sign with a current key of the TPP JWKS`, { claim })
+  throw new ValidationError('invalid_client_metadata', ID, `the request is signed with the ${describeRevokedKey(match, verifying)}, which is revoked: it is listed at ${claim} ${shownUrl}; sign with a current key of the TPP JWKS`, { claim })
 }
 
 export const requestSignature: Validator = {
