@@ -4,6 +4,7 @@
  * `true`, `null`, `"quoted"`), anything else as a string. An omitted claim maps to `undefined`, which the
  * sandbox builders read as "leave this claim out" (for negative tests).
  */
+import { isPrototypeKey } from '../lib/claims.ts'
 import { readFile } from 'node:fs/promises'
 import { UsageError } from './usage-error.ts'
 
@@ -17,8 +18,6 @@ export type ClaimArguments = {
 }
 
 const CLAIM_NAME = /^[A-Za-z0-9_.:-]{1,128}$/
-/** Names that would reach Object.prototype instead of becoming a claim. */
-const isPrototypeKey = (name: string): boolean => name === '__proto__' || name === 'constructor' || name === 'prototype'
 const isClaimName = (name: string): boolean => CLAIM_NAME.test(name) && !isPrototypeKey(name)
 
 /** A `--claim` value: JSON when it parses, else the text itself. */

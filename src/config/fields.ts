@@ -3,6 +3,7 @@
  * documentation, so that one declaration drives validation at start-up, the TypeScript type of the
  * resolved configuration and docs/configuration.md.
  */
+import { isPrototypeKey } from '../lib/claims.ts'
 
 export type FieldDoc = {
   /** One or two sentences: what the key does and why an operator would change it. */
@@ -77,7 +78,6 @@ export class ConfigError extends Error {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 /**
  * Checks `input` against `field` and fills defaults. Unknown keys and wrong types throw a ConfigError
@@ -93,7 +93,7 @@ function resolveField(field: Field, input: unknown, key: string): unknown {
       if (input === undefined) input = {}
       if (!isPlainObject(input)) throw new ConfigError(key, 'must be an object')
       for (const name of Object.keys(input)) {
-        if (FORBIDDEN_KEYS.has(name) || !Object.hasOwn(field.fields, name)) {
+        if (isPrototypeKey(name) || !Object.hasOwn(field.fields, name)) {
           throw new ConfigError(join(key, name), `unknown key (known keys: ${Object.keys(field.fields).join(', ')})`)
         }
       }
@@ -136,7 +136,7 @@ function resolveField(field: Field, input: unknown, key: string): unknown {
       if (!isPlainObject(input)) throw new ConfigError(key, 'must be an object of string lists')
       const out: Record<string, string[]> = {}
       for (const [name, value] of Object.entries(input)) {
-        if (FORBIDDEN_KEYS.has(name)) throw new ConfigError(join(key, name), 'reserved name')
+        if (isPrototypeKey(name)) throw new ConfigError(join(key, name), 'reserved name')
         if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new ConfigError(join(key, name), 'must be a list of strings')
         out[name] = [...value]
       }
@@ -145,7 +145,7 @@ function resolveField(field: Field, input: unknown, key: string): unknown {
     case 'json-object': {
       if (input === undefined) return structuredClone(field.default)
       if (!isPlainObject(input)) throw new ConfigError(key, 'must be an object')
-      for (const name of Object.keys(input)) if (FORBIDDEN_KEYS.has(name)) throw new ConfigError(join(key, name), 'reserved name')
+      for (const name of Object.keys(input)) if (isPrototypeKey(name)) throw new ConfigError(join(key, name), 'reserved name')
       return structuredClone(input)
     }
   }

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
+import { isPrototypeKey } from '../lib/claims.ts'
 import { ConfigError, leaves, resolve, type Field } from './fields.ts'
 import { configSchema, VALIDATOR_IDS, type Config, type ValidatorId } from './schema.ts'
 import { profilePresets } from './profiles/index.ts'
@@ -20,7 +21,7 @@ const isPlain = (value: unknown): value is Plain => typeof value === 'object' &&
 export function merge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base }
   for (const [key, value] of Object.entries(over)) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue
+    if (isPrototypeKey(key)) continue
     out[key] = isPlain(value) && isPlain(out[key]) ? merge(out[key] as Plain, value) : value
   }
   return out

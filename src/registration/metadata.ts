@@ -6,7 +6,7 @@
  * (UK-DCR-31..33, RFC7591-4/20). Scopes the bank does not support are left out silently (CDR-DCR-16).
  */
 import type { Config } from '../config/schema.ts'
-import type { Claims } from '../validation/context.ts'
+import type { Claims } from '../lib/claims.ts'
 import { readRoles, scopesOfRoles } from '../validation/ssa-roles.ts'
 
 /** Client metadata names open-dcr registers (RFC 7591 §2, OIDC Registration §2, RFC 8705, UK CIBA, CDR JARM). */

@@ -6,9 +6,11 @@
  */
 import { decodeJwt, decodeProtectedHeader, type JWSHeaderParameters } from 'jose'
 import type { Config } from '../config/schema.ts'
-import type { Claims, SignedPart } from '../validation/context.ts'
+import type { SignedPart } from '../validation/context.ts'
+import type { Claims } from '../lib/claims.ts'
 import { ValidationError } from '../validation/errors.ts'
-import { toClaims } from './claims-object.ts'
+import { toClaims } from '../lib/claims.ts'
+import { COMPACT_JWS } from '../lib/compact-jws.ts'
 
 /** Id under which decoding failures are reported; it runs before the pipeline and cannot be switched off. */
 export const REQUEST_FORMAT = 'request-format'
@@ -18,7 +20,6 @@ const MAX_SSA_LENGTH = 16384
 
 export type DecodedRegistration = { request: SignedPart; ssa: SignedPart | undefined }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /** Decodes a compact JWS without verifying it; `fail` words the error for the part being decoded. */
 function decodeCompact(compact: string, fail: (why: string) => never): SignedPart {

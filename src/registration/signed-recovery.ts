@@ -18,7 +18,7 @@ import type { ClientRecord } from '../store/store.ts'
 import { sameThumbprint } from '../tokens/binding.ts'
 import { InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import type { ClientCertificate } from '../trust/types.ts'
-import type { Claims } from '../validation/context.ts'
+import type { Claims } from '../lib/claims.ts'
 import type { DecodedRegistration } from './request.ts'
 
 const NOT_PROVEN = 'signed recovery refused: the software statement does not name the software of a registration at this URL; send Authorization: Bearer <token>, or a request signed for the registered software'

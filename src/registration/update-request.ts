@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.ts'
 import type { ClientRecord } from '../store/store.ts'
 import type { ValidationContext } from '../validation/context.ts'
 import { ValidationError } from '../validation/errors.ts'
-import { quoted } from '../validation/quoted.ts'
+import { quoted } from '../lib/quoted.ts'
 
 /** Id under which these refusals are reported (docs/management.md). */
 export const UPDATE_REQUEST = 'update-request'

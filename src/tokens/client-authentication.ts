@@ -15,7 +15,7 @@ import { authenticateWithPrivateKeyJwt } from './client-auth/private-key-jwt.ts'
 import { authenticateWithSelfSignedTlsClientAuth } from './client-auth/self-signed-tls-client-auth.ts'
 import { authenticateWithTlsClientAuth } from './client-auth/tls-client-auth.ts'
 import { invalidClient } from './token-errors.ts'
-import { quoted } from '../validation/quoted.ts'
+import { quoted } from '../lib/quoted.ts'
 
 /** The methods this token endpoint implements; the profile's `validators.token-endpoint-auth.methods` narrows them. */
 export const CLIENT_AUTHENTICATION_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const

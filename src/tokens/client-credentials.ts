@@ -11,7 +11,7 @@ import { authenticateClient, clientOfRequest, type TokenParameters } from './cli
 import { issueAccessToken } from './issue.ts'
 import type { ServerKeys } from './server-keys.ts'
 import { OAuthError } from './token-errors.ts'
-import { quoted } from '../validation/quoted.ts'
+import { quoted } from '../lib/quoted.ts'
 
 export const CLIENT_CREDENTIALS = 'client_credentials'
 

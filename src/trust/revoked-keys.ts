@@ -7,7 +7,7 @@
  * the caller fails closed.
  */
 import { calculateJwkThumbprint, exportJWK, type CryptoKey, type JSONWebKeySet, type JWK, type KeyObject, type RemoteJWKSet } from 'jose'
-import { quoted } from '../validation/quoted.ts'
+import { quoted } from '../lib/quoted.ts'
 
 /** The revoked JWKS could not be fetched or is not a JWK Set. */
 export class RevokedKeysUnavailableError extends Error {

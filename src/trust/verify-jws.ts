@@ -15,7 +15,8 @@
  */
 import { compactVerify, decodeProtectedHeader, errors, type CompactVerifyGetKey, type CryptoKey, type JWSHeaderParameters, type KeyObject } from 'jose'
 import type { KeySet } from './types.ts'
-import type { Claims } from '../validation/context.ts'
+import { MAX_JSON_DEPTH, nullPrototypeCopy, UnsafeJsonError, type Claims } from '../lib/claims.ts'
+import { COMPACT_JWS } from '../lib/compact-jws.ts'
 
 /** Why a JWS was refused, so a validator can word its error precisely. */
 export type JwsFailureReason = 'malformed' | 'algorithm' | 'unknown-kid' | 'signature' | 'payload' | 'keys-unavailable'
@@ -38,13 +39,7 @@ export class JwsVerificationError extends Error {
 /** Longest accepted `kid` (SEC-4). */
 export const MAX_KID_LENGTH = 256
 /** Deepest accepted JSON nesting of a payload (SEC-19). */
-export const MAX_PAYLOAD_DEPTH = 20
-
-/** Names that would reach an object's prototype if the claims were ever merged or assigned (SEC-21). */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
-
-/** Three base64url segments: no padding, no whitespace, no JSON serialization (SEC-7). The signature may be empty so that `alg: none` is reported as an algorithm refusal. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+export const MAX_PAYLOAD_DEPTH = MAX_JSON_DEPTH
 
 /** `typ` values (compared case-insensitively) of a plain JWT (RFC 7519 §5.1, RFC 8725 §3.11). */
 const PLAIN_JWT_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt'])
@@ -77,17 +72,14 @@ function checkJwtType(header: JWSHeaderParameters, details: { alg?: string | und
 /** Algorithms that can never verify a registration JWS, even when configured (SEC-1, SEC-2). */
 const isNeverAccepted = (alg: string): boolean => alg.toLowerCase() === 'none' || /^HS/i.test(alg)
 
-/** Throws unless `value` is free of forbidden keys and no deeper than MAX_PAYLOAD_DEPTH; returns a null-prototype copy. */
-function toNullPrototype(value: unknown, depth: number, where: { part: string; reason: JwsFailureReason }): unknown {
-  if (value === null || typeof value !== 'object') return value
-  if (depth > MAX_PAYLOAD_DEPTH) throw new JwsVerificationError(where.reason, `the ${where.part} nests JSON deeper than ${MAX_PAYLOAD_DEPTH} levels`)
-  if (Array.isArray(value)) return value.map((item) => toNullPrototype(item, depth + 1, where))
-  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-  for (const [key, member] of Object.entries(value)) {
-    if (FORBIDDEN_KEYS.has(key)) throw new JwsVerificationError(where.reason, `the ${where.part} must not contain a member named "${key}"`)
-    copy[key] = toNullPrototype(member, depth + 1, where)
+/** A null-prototype copy of `value`, refusing prototype keys and deep nesting (SEC-19, SEC-21) as `reason`. */
+function toNullPrototype(value: unknown, where: { part: string; reason: JwsFailureReason }): unknown {
+  try {
+    return nullPrototypeCopy(value)
+  } catch (error) {
+    if (!(error instanceof UnsafeJsonError)) throw error
+    throw new JwsVerificationError(where.reason, error.member === undefined ? `the ${where.part} nests JSON deeper than ${MAX_PAYLOAD_DEPTH} levels` : `the ${where.part} must not contain a member named "${error.member}"`)
   }
-  return copy
 }
 
 function parsePayload(payload: Uint8Array): Claims {
@@ -98,7 +90,7 @@ function parsePayload(payload: Uint8Array): Claims {
     throw new JwsVerificationError('payload', 'the JWS payload is not UTF-8 JSON', { cause })
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new JwsVerificationError('payload', 'the JWS payload must be a JSON object')
-  return toNullPrototype(parsed, 0, { part: 'JWS payload', reason: 'payload' }) as Claims
+  return toNullPrototype(parsed, { part: 'JWS payload', reason: 'payload' }) as Claims
 }
 
 /** Reads the protected header and refuses what no key lookup should ever see. */
@@ -110,7 +102,7 @@ function checkedHeader(compact: string): JWSHeaderParameters {
   } catch (cause) {
     throw new JwsVerificationError('malformed', 'the JWS protected header is not a base64url JSON object', { cause })
   }
-  toNullPrototype(header, 0, { part: 'JWS header', reason: 'malformed' })
+  toNullPrototype(header, { part: 'JWS header', reason: 'malformed' })
   const alg = typeof header.alg === 'string' ? header.alg : undefined
   if ('b64' in header) throw new JwsVerificationError('malformed', 'the JWS header must not carry "b64" (unencoded payloads are not accepted)', { alg })
   const kid: unknown = header.kid

@@ -2,7 +2,7 @@
  * Typed reads of decoded claims. A claim of the wrong type is the client's mistake, so it becomes a
  * ValidationError naming the claim (SEC-22), never a TypeError deep in a check.
  */
-import type { Claims } from './context.ts'
+import type { Claims } from '../lib/claims.ts'
 import { ValidationError, type RegistrationErrorCode } from './errors.ts'
 
 /** Who is asking, so the error names the right check and RFC 7591 code. */

@@ -8,9 +8,7 @@ import type { ClientRecord } from '../store/store.ts'
 import type { RegisterStatusReader } from '../trust/register-status.ts'
 import type { ClientCertificate, Directories, RemoteKeySets, TrustedDirectory } from '../trust/types.ts'
 import type { RegistrationErrorCode } from './errors.ts'
-
-/** Decoded JSON claims; parsed into null-prototype objects (SEC-21). */
-export type Claims = Readonly<Record<string, unknown>>
+import type { Claims } from '../lib/claims.ts'
 
 export type Operation = 'create' | 'update'
 

@@ -4,7 +4,8 @@
  */
 import { loadConfig } from '../../src/config/load.ts'
 import type { Config } from '../../src/config/schema.ts'
-import type { Claims, Operation, ValidationContext } from '../../src/validation/context.ts'
+import type { Operation, ValidationContext } from '../../src/validation/context.ts'
+import type { Claims } from '../../src/lib/claims.ts'
 import type { ClientCertificate, Directories, RemoteKeySets, TrustedDirectory } from '../../src/trust/types.ts'
 
 export const TEST_ISSUER = 'https://bank.example.com'

@@ -11,7 +11,7 @@ import { createCertificateAuthority, type IssuedCertificate } from '../../src/sa
 import { BRAZIL_SANDBOX_ORGANISATION, brazilTransportSubject } from '../../src/sandbox/ssa-shapes.ts'
 import { brazilSubjectDnOf } from '../../src/trust/brazil-distinguished-name.ts'
 import type { ClientCertificate } from '../../src/trust/types.ts'
-import type { Claims } from '../../src/validation/context.ts'
+import type { Claims } from '../../src/lib/claims.ts'
 import { freshness } from '../../src/validation/validators/freshness.ts'
 import { jtiReplay } from '../../src/validation/validators/jti-replay.ts'
 import { requestIssuer } from '../../src/validation/validators/request-issuer.ts'

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Claims } from '../../src/validation/context.ts'
+import type { Claims } from '../../src/lib/claims.ts'
 import { freshness } from '../../src/validation/validators/freshness.ts'
 import { grantAndResponseTypes } from '../../src/validation/validators/grant-and-response-types.ts'
 import { rolesAndScopes } from '../../src/validation/validators/roles-and-scopes.ts'

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import { freshness } from '../../src/validation/validators/freshness.ts'
-import type { Claims } from '../../src/validation/context.ts'
+import type { Claims } from '../../src/lib/claims.ts'
 import { makeContext, testConfig } from '../helpers/context.ts'
 import { expectFailure, expectPass } from './expect-validation-error.ts'
 

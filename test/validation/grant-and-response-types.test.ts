@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import { grantAndResponseTypes } from '../../src/validation/validators/grant-and-response-types.ts'
-import type { Claims } from '../../src/validation/context.ts'
+import type { Claims } from '../../src/lib/claims.ts'
 import { makeContext, testConfig } from '../helpers/context.ts'
 import { expectFailure, expectPass } from './expect-validation-error.ts'
 

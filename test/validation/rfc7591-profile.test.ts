@@ -4,7 +4,7 @@
  * redirect URI and algorithm checks stay as in the other profiles.
  */
 import { describe, it } from 'node:test'
-import type { Claims } from '../../src/validation/context.ts'
+import type { Claims } from '../../src/lib/claims.ts'
 import { algorithms } from '../../src/validation/validators/algorithms.ts'
 import { hostnameConsistency } from '../../src/validation/validators/hostname-consistency.ts'
 import { redirectUriFormat } from '../../src/validation/validators/redirect-uri-format.ts'

@@ -12,7 +12,7 @@ import type { ClientRecord } from '../../store/store.ts'
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
 import type { RemoteKeySets } from '../../trust/types.ts'
 import { invalidClient } from '../token-errors.ts'
-import { quoted } from '../../validation/quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 /** A jose key set that also exposes its JWK Set: fetched from a URL (and reloadable) or registered by value. */
 export type RegisteredKeys = (

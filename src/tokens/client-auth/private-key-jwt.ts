@@ -16,10 +16,10 @@ import { StoreConflictError, type ClientRecord, type Store } from '../../store/s
 import { describeRevokedKey, findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
 import type { RemoteKeySets } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws, type VerifiedJws } from '../../trust/verify-jws.ts'
-import type { Claims } from '../../validation/context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { invalidClient } from '../token-errors.ts'
 import { registeredKeysOf } from './client-keys.ts'
-import { quoted } from '../../validation/quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 /** RFC 7523 §2.2: the only `client_assertion_type` accepted. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

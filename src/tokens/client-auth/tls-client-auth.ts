@@ -12,7 +12,7 @@ import { certificateHasSan, TLS_IDENTITY_CLAIMS, type TlsIdentityClaim } from '.
 import { certificateSubject, DistinguishedNameError, type Attribute, distinguishedNamesMatch, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
 import type { ClientCertificate, Directories } from '../../trust/types.ts'
 import { invalidClient } from '../token-errors.ts'
-import { quoted } from '../../validation/quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 export type TlsClientAuthInput = {
   client: ClientRecord

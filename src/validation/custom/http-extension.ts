@@ -15,14 +15,14 @@ import { rootCertificates } from 'node:tls'
 import type { Config } from '../../config/schema.ts'
 import { certificateSubject, formatDistinguishedName } from '../../trust/distinguished-name.ts'
 import { readPemCertificates } from '../../trust/pem-certificates.ts'
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import { isPrototypeKey, type Claims } from '../../lib/claims.ts'
 import { ValidationError, type RegistrationErrorCode } from '../errors.ts'
 
 const ID = 'http-extension'
 const ERROR_CODES: readonly string[] = ['invalid_client_metadata', 'invalid_redirect_uri', 'invalid_software_statement', 'unapproved_software_statement']
 /** Longest error_description passed on from the service (UK-DCR-43: 500). */
 const MAX_DESCRIPTION = 500
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** What the extension service receives (docs/extension-openapi.yaml, ExtensionRequest). */
 export type ExtensionRequest = {
@@ -88,7 +88,7 @@ export function parseDecision(body: unknown): ExtensionDecision {
   if (body.decision === 'allow') {
     if (body.metadata === undefined) return { decision: 'allow' }
     if (!isRecord(body.metadata)) throw new ExtensionCallError('"metadata" of an allow decision must be an object')
-    const bad = Object.keys(body.metadata).find((key) => FORBIDDEN_KEYS.has(key))
+    const bad = Object.keys(body.metadata).find((key) => isPrototypeKey(key))
     if (bad !== undefined) throw new ExtensionCallError(`"metadata" has the reserved member ${bad}`)
     return { decision: 'allow', metadata: body.metadata }
   }

@@ -5,7 +5,7 @@
 import type { Validator } from '../context.ts'
 import { readString } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const id = 'application-type'
 

@@ -7,7 +7,8 @@
  * passed; `nbf` reached. A plain JSON request (no JWS: Brazil, plain RFC 7591) carries no times, so only
  * its software statement is checked. The skew is tolerance in both directions, so it is also added to the ages.
  */
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readNumericDate, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 

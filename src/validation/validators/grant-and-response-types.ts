@@ -15,11 +15,12 @@
  * `authorization_encrypted_response_enc` needs `authorization_encrypted_response_alg`; every encryption
  * value is one of the configured lists. The signing algorithm's value is the algorithms check's business.
  */
-import type { Claims, Validator } from '../context.ts'
+import type { Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readString, readStringArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { redirectUriProblem } from '../redirect-uri.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const id = 'grant-and-response-types'
 const source: ClaimSource = { validator: id, error: 'invalid_client_metadata', where: 'request' }

@@ -9,7 +9,7 @@
 import type { Validator } from '../context.ts'
 import { readString, readStringArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const id = 'hostname-consistency'
 

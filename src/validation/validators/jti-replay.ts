@@ -12,7 +12,8 @@
  * it (the statement is already recorded for this client), so its jti is neither checked nor recorded again.
  */
 import type { UsedJti } from '../../store/store.ts'
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 

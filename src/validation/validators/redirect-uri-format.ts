@@ -5,11 +5,12 @@
  * The SSA's list is checked when there is an SSA: whether one is required is required-attributes' rule, and
  * whether the request's URIs are in it is redirect-uri-subset's.
  */
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readStringArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { redirectUriProblem } from '../redirect-uri.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const id = 'redirect-uri-format'
 

@@ -7,7 +7,7 @@
 import type { Validator } from '../context.ts'
 import { readStringArray } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const id = 'redirect-uri-subset'
 

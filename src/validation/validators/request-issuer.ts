@@ -8,7 +8,7 @@
 import type { Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const ID = 'request-issuer'
 const REQUEST: ClaimSource = { validator: ID, error: 'invalid_client_metadata', where: 'request' }

@@ -13,10 +13,11 @@
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
 import { describeRevokedKey, findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const ID = 'request-signature'
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }

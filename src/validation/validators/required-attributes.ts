@@ -4,7 +4,8 @@
  * (`.ssa`). Only presence is checked here; each claim's type and value is the business of the validator that
  * uses it. Every missing claim is named in one message, so the caller fixes them in one go.
  */
-import type { Claims, Validator } from '../context.ts'
+import type { Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { ValidationError } from '../errors.ts'
 
 const id = 'required-attributes'

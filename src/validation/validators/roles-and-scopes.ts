@@ -9,10 +9,11 @@
  * - `ssa-scope` (CDR-DCR-16, CDR SSA table): the statement's own `scope` claim (`ssa.scopeClaim`).
  * A request without `scope` passes: the metadata policy then assigns the granted scopes (UK-DCR-33, BR-DCR-21).
  */
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readScope, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 import { readRoles, scopesOfRoles } from '../ssa-roles.ts'
 
 const id = 'roles-and-scopes'

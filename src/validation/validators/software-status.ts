@@ -10,7 +10,7 @@ import { RegisterUnavailableError } from '../../trust/register-status.ts'
 import type { Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const id = 'software-status'
 const SSA: ClaimSource = { validator: id, error: 'invalid_software_statement', where: 'software statement' }

@@ -10,9 +10,10 @@
  */
 import type { TrustedDirectory } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
-import type { Claims, Validator } from '../context.ts'
+import type { Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const ID = 'ssa-signature'
 

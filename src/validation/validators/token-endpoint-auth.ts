@@ -14,10 +14,11 @@
  * subject of the presented certificate (BR-DCR-13, trust/brazil-distinguished-name.ts).
  */
 import { isIP } from 'node:net'
-import type { Claims, ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, Validator } from '../context.ts'
+import type { Claims } from '../../lib/claims.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 import { certificateHasSan, TLS_IDENTITY_CLAIMS } from '../../trust/certificate-identity.ts'
 import { certificateSubject, distinguishedNamesMatch, DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
 import { brazilSubjectDnOf, brazilSubjectsMatch, certificateSubjectAttributes, parseBrazilSubjectDn } from '../../trust/brazil-distinguished-name.ts'

@@ -11,7 +11,7 @@ import { SUBJECT_RULE_DESCRIPTIONS, subjectMatches, type SubjectRule } from '../
 import type { Validator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
-import { quoted } from '../quoted.ts'
+import { quoted } from '../../lib/quoted.ts'
 
 const ID = 'transport-certificate'
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }

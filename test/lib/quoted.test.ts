@@ -1,7 +1,7 @@
 /** How client values appear in error descriptions (SEC-35, UK-DCR-43): quoted, shortened, absent named. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ABSENT, QUOTED_MAX_LENGTH, quoted } from '../../src/validation/quoted.ts'
+import { ABSENT, QUOTED_MAX_LENGTH, quoted } from '../../src/lib/quoted.ts'
 
 describe('quoted', () => {
   it('JSON-quotes a value, escaping control characters', () => {
