@@ -9,6 +9,8 @@
  * Subtracting rows gives the cost of each part without the load generator competing for the cores, which
  * inflates every figure of the HTTP benchmark (docs/performance.md).
  */
+import { createAuditWriter } from '../src/audit/audit-writer.ts'
+import { profilesOf } from '../src/config/directory-profiles.ts'
 import { X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -80,7 +82,7 @@ try {
     const config = loadConfig({ values: { ...sandbox.serverConfigValues(ISSUER), store: { path }, log: { level: 'silent' } } })
     const remoteKeySets = createRemoteKeySets(config.outbound)
     const store = openStore(config.store)
-    const registration = createRegistrationService({ config, store, directories: createDirectories(config, remoteKeySets), remoteKeySets, clock: Date.now, customValidators: [] })
+    const registration = createRegistrationService({ profiles: profilesOf(config), store, audit: createAuditWriter(store), directories: createDirectories(config, remoteKeySets), remoteKeySets, clock: Date.now, customValidators: [] })
     const register = (index: number) => registration.register({ body: bodies[index]!, mediaType: 'application/jwt', certificate, remoteAddress: '127.0.0.1' })
     try {
       await measure(WARMUP, register)

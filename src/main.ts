@@ -6,11 +6,15 @@ import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { ConfigError } from './config/fields.ts'
-import { configForDirectory, profileConfigs, securityWarnings } from './config/load.ts'
+import { createAuditWriter } from './audit/audit-writer.ts'
+import { profilesOf, type Profiles } from './config/directory-profiles.ts'
+import { securityWarnings } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { buildApp } from './http/app.ts'
 import { startRegisterSync, type RegisterSyncTimer } from './registration/register-sync.ts'
+import { createManagementAuthorizer } from './registration/management-authorization.ts'
 import { createRegistrationService } from './registration/service.ts'
+import { createTokenEndpoint } from './tokens/client-credentials.ts'
 import { openStore } from './store/open.ts'
 import type { Store } from './store/store.ts'
 import { createDirectories } from './trust/directories.ts'
@@ -41,8 +45,8 @@ const extraClientCas = (config: Config): X509Certificate[] =>
   config.server.tls.clientCaFiles.flatMap((file, index) => readPemCertificates(file, `server.tls.clientCaFiles[${index}]`))
 
 /** The CDR Register status client, when a profile in use checks software status (CDR-DCR-25). */
-function registerStatusOf(config: Config): RegisterStatusReader | undefined {
-  const profile = profileConfigs(config).find((candidate) => candidate.validators['software-status'].enabled)
+function registerStatusOf(profiles: Profiles): RegisterStatusReader | undefined {
+  const profile = profiles.all.find((candidate) => candidate.validators['software-status'].enabled)
   return profile && createRegisterStatusClient({ config: profile.validators['software-status'], fetch: createBoundedFetch(profile.outbound) })
 }
 
@@ -64,12 +68,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const serverKeys = await loadServerKeys(config.tokens.signingKeysFile, config.tokens.signingAlgorithm)
   const clock = options.clock ?? Date.now
   const store = openStore(config.store)
-  const registerStatus = registerStatusOf(config)
-  const registration = createRegistrationService({ config, store, directories, remoteKeySets, clock, registerStatus, customValidators: await customValidatorsOf(config) })
+  const profiles = profilesOf(config)
+  const audit = createAuditWriter(store)
+  const registerStatus = registerStatusOf(profiles)
+  const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators: await customValidatorsOf(config) })
+  const authorizer = createManagementAuthorizer({ config, store, audit, serverKeys, clock })
+  const tokenEndpoint = createTokenEndpoint({ config, store, audit, serverKeys, remoteKeySets, directories, clock })
   // CDR-DCR-25..28: registrations under a directory that checks software status follow the Register's statuses.
   const syncs: RegisterSyncTimer[] = []
   for (const directory of registerStatus ? config.directories : []) {
-    const profile = configForDirectory(config, directory.issuer)
+    const profile = profiles.forIssuer(directory.issuer)
     const options = profile.validators['software-status']
     if (!options.enabled) continue
     syncs.push(
@@ -88,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }),
     )
   }
-  const app = buildApp({ config, registration, anchors, logger, store, serverKeys, directories, remoteKeySets, clock })
+  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock })
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
   }, config.store.jtiPurgeIntervalSeconds * 1000)

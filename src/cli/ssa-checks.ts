@@ -18,7 +18,7 @@ import { createBoundedFetch } from '../trust/bounded-fetch.ts'
 import { createDirectories } from '../trust/directories.ts'
 import { createRegisterStatusClient } from '../trust/register-status.ts'
 import { createRemoteKeySets } from '../trust/remote-key-sets.ts'
-import type { ValidationContext, Validator } from '../validation/context.ts'
+import type { BuiltInValidator, ValidationContext } from '../validation/context.ts'
 import type { Claims } from '../lib/claims.ts'
 import { ValidationError } from '../validation/errors.ts'
 import { redirectUriProblem } from '../validation/redirect-uri.ts'
@@ -138,12 +138,12 @@ export function inspectionConfig(input: SsaCheckInput): Config {
 }
 
 /** Why a check is not run here, or undefined when it runs. */
-function skipReason(validator: Validator, config: Config, input: SsaCheckInput): string | undefined {
-  const options = config.validators[validator.id as ValidatorId] as { enabled: boolean } | undefined
+function skipReason(validator: BuiltInValidator, config: Config, input: SsaCheckInput): string | undefined {
+  const options = config.validators[validator.id]
   if (validator.id === 'software-status' && input.registerUrl === undefined) {
     return config.profile === 'cdr' ? 'needs the CDR Register: pass --register URL' : `not part of the ${config.profile} profile`
   }
-  if (options !== undefined && !options.enabled) return `off in the ${config.profile} profile`
+  if (!options.enabled) return `off in the ${config.profile} profile`
   if (validator.id === 'ssa-signature' && input.keys === undefined) return 'no directory keys: pass --jwks URL|FILE'
   return undefined
 }
@@ -154,7 +154,7 @@ export async function checkSoftwareStatement(input: SsaCheckInput): Promise<SsaC
   const now = input.now ?? Math.floor(Date.now() / 1000)
   const ssaClaims = toClaims(decodeJwt(input.ssa))
   const remoteKeySets = createRemoteKeySets(config.outbound)
-  const ctx: ValidationContext = {
+  let ctx: ValidationContext = {
     operation: 'create',
     config,
     now,
@@ -171,14 +171,16 @@ export async function checkSoftwareStatement(input: SsaCheckInput): Promise<SsaC
   }
   const outcomes: SsaCheckOutcome[] = []
   for (const validator of builtInValidators) {
-    if (!SSA_CHECK_IDS.includes(validator.id as ValidatorId)) continue
+    if (!SSA_CHECK_IDS.includes(validator.id)) continue
     const reason = skipReason(validator, config, input)
     if (reason !== undefined) {
       outcomes.push({ id: validator.id, status: 'skipped', reason })
       continue
     }
     try {
-      await validator.check(ctx)
+      // What a check establishes (the directory, the verified statement) is what the next one reads, as in the pipeline.
+      const established = await validator.check(ctx)
+      if (established !== undefined) ctx = { ...ctx, ...established }
       outcomes.push({ id: validator.id, status: 'pass' })
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error

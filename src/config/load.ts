@@ -13,6 +13,7 @@ import { isPrototypeKey } from '../lib/claims.ts'
 import { ConfigError, leaves, resolve, type Field } from './fields.ts'
 import { configSchema, VALIDATOR_IDS, type Config, type ValidatorId } from './schema.ts'
 import { profilePresets } from './profiles/index.ts'
+import { DIRECTORY_PROFILES } from './directory-profiles.ts'
 
 type Plain = Record<string, unknown>
 const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -97,9 +98,6 @@ function parseJson(raw: string, key: string): unknown {
 
 export type LoadOptions = { file?: string; values?: Plain; env?: NodeJS.ProcessEnv }
 
-/** The configurations of directories whose `profile` differs from the top-level one, by directory issuer. */
-const directoryProfiles = new WeakMap<Config, ReadonlyMap<string, Config>>()
-
 function resolveProfile(given: Plain, profile: string, key: string): Config {
   const preset = profilePresets[profile]
   if (preset === undefined) throw new ConfigError(key, `unknown profile "${profile}" (available: ${Object.keys(profilePresets).join(', ')})`)
@@ -117,22 +115,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   config.directories.forEach((directory, index) => {
     if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`))
   })
-  directoryProfiles.set(config, byDirectory)
-  return config
-}
-
-/**
- * The configuration a registration runs with: that of the directory named by the SSA `iss` when the directory
- * has its own profile, else the top-level one. The `iss` only chooses among configured directories; the SSA is
- * still verified with that directory's keys alone (SEC-10).
- */
-export function configForDirectory(config: Config, issuer: unknown): Config {
-  return (typeof issuer === 'string' ? directoryProfiles.get(config)?.get(issuer) : undefined) ?? config
-}
-
-/** Every profile configuration in use: the top-level one first, then those of directories with their own profile. */
-export function profileConfigs(config: Config): Config[] {
-  return [config, ...(directoryProfiles.get(config)?.values() ?? [])]
+  return { ...config, [DIRECTORY_PROFILES]: byDirectory }
 }
 
 function checkConsistency(config: Config): void {

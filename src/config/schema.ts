@@ -4,6 +4,7 @@
  * some of them, then the configuration file, then `OPEN_DCR_*` environment variables (config/load.ts).
  * docs/configuration.md is generated from this file (`npm run docs`) and a test keeps the two equal.
  */
+import type { WithDirectoryProfiles } from './directory-profiles.ts'
 import { boolean, integer, jsonObject, object, objectList, optionalString, string, stringList, stringListMap, type Infer } from './fields.ts'
 
 /** JWS algorithms open-dcr can verify at all; profiles narrow this (FAPI-1: PS256/ES256). Never `none`, never HS*. */
@@ -275,5 +276,6 @@ export const configSchema = object('open-dcr configuration', {
   }),
 })
 
-export type Config = Infer<typeof configSchema>
+/** A resolved configuration; loadConfig adds the directories' own profiles (directory-profiles.ts). */
+export type Config = Infer<typeof configSchema> & WithDirectoryProfiles
 export type DirectoryConfig = Config['directories'][number]

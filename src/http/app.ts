@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs'
 import { constants, type X509Certificate } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Config } from '../config/schema.ts'
+import type { AuditWriter } from '../audit/audit-writer.ts'
+import type { Profiles } from '../config/directory-profiles.ts'
+import type { ManagementAuthorizer } from '../registration/management-authorization.ts'
 import type { RegistrationService } from '../registration/service.ts'
-import type { Store } from '../store/store.ts'
+import type { TokenEndpoint } from '../tokens/client-credentials.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
-import type { Directories, RemoteKeySets } from '../trust/types.ts'
 import { toErrorAnswer, HttpError } from './errors.ts'
 import { registerRoutes } from './routes/register.ts'
 import { registerManagementRoutes } from './routes/register-management.ts'
@@ -18,16 +19,17 @@ import { jwksRoutes } from './routes/jwks.ts'
 import { tokenRoutes } from './routes/token.ts'
 import { discoveryRoutes } from './routes/discovery.ts'
 
+/** What the routes call; the composition root (main.ts) builds each once. The HTTP layer never reaches the store. */
 export type AppDependencies = {
-  config: Config
+  profiles: Profiles
   registration: RegistrationService
+  authorizer: ManagementAuthorizer
+  tokenEndpoint: TokenEndpoint
+  audit: AuditWriter
   /** CAs a client certificate must chain to: every directory's transport CAs plus server.tls.clientCaFiles. */
   anchors: readonly X509Certificate[]
   logger: Logger
-  store: Store
   serverKeys: ServerKeys
-  directories: Directories
-  remoteKeySets: RemoteKeySets
   /** Epoch milliseconds; tests freeze it. */
   clock: () => number
 }
@@ -35,7 +37,8 @@ export type AppDependencies = {
 const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
 
 export function buildApp(deps: AppDependencies): FastifyInstance {
-  const { config, registration, anchors, logger } = deps
+  const { profiles, registration, anchors, logger } = deps
+  const config = profiles.top
   const https =
     config.server.mode === 'mtls'
       ? {
@@ -77,9 +80,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   })
 
   // Each route module adds its endpoints; they share these dependencies.
-  registerRoutes(app, { config, registration, anchors })
+  registerRoutes(app, { profiles, registration, anchors })
   registerManagementRoutes(app, deps)
-  tokenRoutes(app, deps)
+  tokenRoutes(app, { config, anchors, tokenEndpoint: deps.tokenEndpoint })
   jwksRoutes(app, deps)
   discoveryRoutes(app, { config })
   return app

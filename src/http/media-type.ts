@@ -2,7 +2,7 @@
  * Which bodies the registration endpoint reads (SEC-20): the profile's media types only, refused before
  * the body is parsed, with the status the profile's specification gives (415, or 400 for UK-DCR-42).
  */
-import { profileConfigs } from '../config/load.ts'
+import type { Profiles } from '../config/directory-profiles.ts'
 import type { Config } from '../config/schema.ts'
 import { HttpError } from './errors.ts'
 
@@ -10,7 +10,7 @@ import { HttpError } from './errors.ts'
 export const mediaTypeOf = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase()
 
 /** The media types of every profile in use; the profile of the SSA's directory narrows them once the body is read. */
-export const acceptedMediaTypes = (config: Config): string[] => [...new Set(profileConfigs(config).flatMap((profile) => profile.registration.mediaTypes))]
+export const acceptedMediaTypes = (profiles: Profiles): string[] => [...new Set(profiles.all.flatMap((profile) => profile.registration.mediaTypes))]
 
 /** `accepted`: the media types of every profile in use (a directory's own profile narrows it later). */
 export function assertAcceptedMediaType(contentType: string | undefined, config: Config, accepted: readonly string[] = config.registration.mediaTypes): string {

@@ -13,7 +13,8 @@
  * (`management.allowSignedRecovery`, registration/signed-recovery.ts). Every refusal is audited here.
  */
 import type { Config } from '../config/schema.ts'
-import type { AuditEvent, ClientRecord, Store } from '../store/store.ts'
+import type { AuditWriter } from '../audit/audit-writer.ts'
+import type { ClientRecord, Store } from '../store/store.ts'
 import { assertCertificateBinding } from '../tokens/binding.ts'
 import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import type { AccessTokenClaims } from '../tokens/issue.ts'
@@ -45,6 +46,7 @@ export type ManagementCall = {
 export type ManagementAuthorizerDependencies = {
   config: Config
   store: Store
+  audit: AuditWriter
   serverKeys: ServerKeys
   /** Epoch milliseconds. */
   clock: () => number
@@ -55,11 +57,11 @@ export type ManagementAuthorizer = {
   authorize(call: ManagementCall): Promise<ManagementAuthorization>
 }
 
+/** The step that refuses a caller, in audit events. */
+export const MANAGEMENT_AUTHORIZATION = 'management-authorization'
+
 /** The same words for another client's token and for an unknown client: nothing tells them apart (SEC-33). */
 export const NOT_THIS_CLIENT = 'the token does not authorise this client registration (it belongs to another client, or the client does not exist); the token has been revoked'
-
-/** Longest client id echoed into an audit event. */
-const AUDITED_ID_LENGTH = 64
 
 /** RFC 6750 §2.1: `Bearer <token68>`, scheme case-insensitive; undefined when there is no header. */
 export function bearerTokenOf(authorization: string | undefined): string | undefined {
@@ -123,25 +125,10 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
       }
       return config.management.tokenKind === 'client-credentials' ? await byAccessToken(token, call, now) : await byRegistrationToken(token, call, now)
     } catch (error) {
-      await store.recordAudit(refusalEvent(error, call, nowMs))
+      await deps.audit.failed(error, { at: nowMs, operation: call.operation, clientId: call.clientId, certificateThumbprint: call.certificate.thumbprint, remoteAddress: call.remoteAddress }, MANAGEMENT_AUTHORIZATION)
       throw error
     }
   }
 
   return { authorize }
-}
-
-function refusalEvent(error: unknown, call: ManagementCall, at: number): AuditEvent {
-  const base: AuditEvent = {
-    at,
-    operation: call.operation,
-    outcome: 'rejected',
-    clientId: call.clientId.slice(0, AUDITED_ID_LENGTH),
-    certificateThumbprint: call.certificate.thumbprint,
-    remoteAddress: call.remoteAddress,
-    validator: 'management-authorization',
-  }
-  if (error instanceof InvalidTokenError) return { ...base, errorCode: error.error, detail: `${error.reason}: ${error.message}`.slice(0, 500) }
-  if (error instanceof InsufficientScopeError) return { ...base, errorCode: error.error, detail: error.message.slice(0, 500) }
-  return { ...base, outcome: 'error', detail: 'internal error' }
 }

@@ -5,7 +5,8 @@
  * refused, leaves one audit event with its outcome and error code, never a token or assertion (SEC-35).
  */
 import type { Config } from '../config/schema.ts'
-import type { AuditEvent, ClientRecord, Store } from '../store/store.ts'
+import type { AuditWriter } from '../audit/audit-writer.ts'
+import type { ClientRecord, Store } from '../store/store.ts'
 import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/types.ts'
 import { authenticateClient, clientOfRequest, type TokenParameters } from './client-authentication.ts'
 import { issueAccessToken } from './issue.ts'
@@ -36,6 +37,7 @@ export type TokenResponse = {
 export type TokenEndpointDependencies = {
   config: Config
   store: Store
+  audit: AuditWriter
   serverKeys: ServerKeys
   remoteKeySets: RemoteKeySets
   directories: Directories
@@ -97,29 +99,11 @@ function grantedScope(client: ClientRecord, parameters: TokenParameters, config:
   return asked.join(' ')
 }
 
-/** The audit fields of a refusal: its error code and description (descriptions never hold a token or assertion). */
-function refusal(error: unknown): Pick<AuditEvent, 'outcome' | 'errorCode' | 'detail'> {
-  if (error instanceof OAuthError) return { outcome: 'rejected', errorCode: error.error, detail: error.message.slice(0, 500) }
-  const known = error as { status?: unknown; error?: unknown; message?: unknown }
-  if (typeof known.status === 'number' && known.status < 500 && typeof known.error === 'string') {
-    return { outcome: 'rejected', errorCode: known.error, detail: typeof known.message === 'string' ? known.message.slice(0, 500) : undefined }
-  }
-  return { outcome: 'error', detail: 'internal error' }
-}
-
 export function createTokenEndpoint(deps: TokenEndpointDependencies): TokenEndpoint {
-  const { config, store } = deps
+  const { config, audit } = deps
 
-  async function recordRefusal(error: unknown, request: RefusedTokenRequest & { clientId?: string | undefined; softwareId?: string | undefined }): Promise<void> {
-    await store.recordAudit({
-      at: deps.clock(),
-      operation: 'token',
-      clientId: request.clientId,
-      softwareId: request.softwareId,
-      certificateThumbprint: request.certificateThumbprint,
-      remoteAddress: request.remoteAddress,
-      ...refusal(error),
-    })
+  function recordRefusal(error: unknown, request: RefusedTokenRequest & { clientId?: string | undefined; softwareId?: string | undefined }): Promise<void> {
+    return audit.failed(error, { at: deps.clock(), operation: 'token', ...request })
   }
 
   async function token(request: TokenRequest): Promise<TokenResponse> {
@@ -150,16 +134,10 @@ export function createTokenEndpoint(deps: TokenEndpointDependencies): TokenEndpo
       await recordRefusal(error, { remoteAddress: request.remoteAddress, certificateThumbprint: certificate.thumbprint, clientId: client?.clientId, softwareId: client?.softwareId })
       throw error
     }
-    await store.recordAudit({
-      at: nowMs,
-      operation: 'token',
-      outcome: 'success',
-      clientId: client.clientId,
-      softwareId: client.softwareId,
-      certificateThumbprint: certificate.thumbprint,
-      remoteAddress: request.remoteAddress,
-      detail: `scope ${quoted(response.scope, 200)}`,
-    })
+    await audit.succeeded(
+      { at: nowMs, operation: 'token', clientId: client.clientId, softwareId: client.softwareId, certificateThumbprint: certificate.thumbprint, remoteAddress: request.remoteAddress },
+      `scope ${quoted(response.scope, 200)}`,
+    )
     return response
   }
 

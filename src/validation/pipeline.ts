@@ -4,8 +4,7 @@
  * bound to the verified SSA, and only then is the request verified with the TPP keys the SSA points to.
  * The first failing check ends the run with its ValidationError; a switched-off check is skipped.
  */
-import type { ValidationContext, Validator } from './context.ts'
-import type { ValidatorId } from '../config/schema.ts'
+import type { BuiltInValidator, Established, EstablishedFact, ValidationContext, Validator } from './context.ts'
 import { ssaIssuer } from './validators/ssa-issuer.ts'
 import { ssaSignature } from './validators/ssa-signature.ts'
 import { transportCertificate } from './validators/transport-certificate.ts'
@@ -26,7 +25,7 @@ import { rolesAndScopes } from './validators/roles-and-scopes.ts'
 import { applicationType } from './validators/application-type.ts'
 
 /** Every built-in validator, in the order they run; custom validators (validation/custom/) run after them. */
-export const builtInValidators: readonly Validator[] = [
+export const builtInValidators: readonly BuiltInValidator[] = [
   ssaIssuer,
   ssaSignature,
   transportCertificate,
@@ -47,12 +46,27 @@ export const builtInValidators: readonly Validator[] = [
   applicationType,
 ]
 
-/** Runs the enabled validators that apply to the context's operation; throws the first ValidationError. */
-export async function runPipeline(ctx: ValidationContext, custom: readonly Validator[] = []): Promise<void> {
-  for (const validator of [...builtInValidators, ...custom]) {
-    if (!validator.operations.includes(ctx.operation)) continue
-    const options = ctx.config.validators[validator.id as ValidatorId] as { enabled: boolean } | undefined
-    if (options !== undefined && !options.enabled) continue
-    await validator.check(ctx)
+const isBuiltIn = (validator: Validator): validator is BuiltInValidator => (builtInValidators as readonly Validator[]).includes(validator)
+
+/** The context the next check sees: `established` in place, after checking that the validator declared each fact. */
+function withEstablished(ctx: ValidationContext, validator: Validator, established: Established): ValidationContext {
+  for (const fact of Object.keys(established) as EstablishedFact[]) {
+    if (!(validator.establishes ?? []).includes(fact)) throw new TypeError(`validator ${validator.id} returned "${fact}", which it does not declare in establishes`)
   }
+  return Object.freeze({ ...ctx, ...established })
+}
+
+/**
+ * Runs the enabled validators that apply to the context's operation, each on the context the earlier ones
+ * established; returns the final context (verified SSA and request, directory), or throws the first ValidationError.
+ */
+export async function runPipeline(ctx: ValidationContext, custom: readonly Validator[] = []): Promise<ValidationContext> {
+  let current = ctx
+  for (const validator of [...builtInValidators, ...custom]) {
+    if (!validator.operations.includes(current.operation)) continue
+    if (isBuiltIn(validator) && !current.config.validators[validator.id].enabled) continue
+    const established = await validator.check(current)
+    if (established !== undefined) current = withEstablished(current, validator, established)
+  }
+  return current
 }

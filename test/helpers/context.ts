@@ -36,6 +36,8 @@ export type ContextOptions = {
   requestCompact?: string
   ssa?: Claims | undefined
   ssaCompact?: string
+  /** The SSA as ssa-signature leaves it: verified. */
+  ssaVerified?: boolean
   directory?: TrustedDirectory
   directories?: Directories
   remoteKeySets?: RemoteKeySets
@@ -51,7 +53,7 @@ export function makeContext(options: ContextOptions = {}): ValidationContext {
     config: options.config ?? testConfig(),
     now: options.now ?? Math.floor(Date.now() / 1000),
     request: { compact: options.requestCompact, header: undefined, claims: options.request ?? {}, verified: false },
-    ssa: options.ssa === undefined && options.ssaCompact === undefined ? undefined : { compact: options.ssaCompact, header: undefined, claims: options.ssa ?? {}, verified: false },
+    ssa: options.ssa === undefined && options.ssaCompact === undefined ? undefined : { compact: options.ssaCompact, header: undefined, claims: options.ssa ?? {}, verified: options.ssaVerified ?? false },
     directory: options.directory,
     certificate: options.certificate,
     directories: options.directories ?? noDirectories,

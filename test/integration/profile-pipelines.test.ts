@@ -80,8 +80,7 @@ describe('CDR profile pipeline', () => {
   it('passes a Register SSA in an application/jwt request from an ACTIVE product, and registers the SSA scope', async () => {
     register.setDataRecipientStatus(legalEntityId, 'ACTIVE')
     register.setSoftwareProductStatus(softwareId, 'ACTIVE')
-    const ctx = contextFor(config, await signedRequest(), 'application/jwt', presented(sandbox.tpp.transport), reader)
-    await runPipeline(ctx)
+    const ctx = await runPipeline(contextFor(config, await signedRequest(), 'application/jwt', presented(sandbox.tpp.transport), reader))
     assert.equal(ctx.ssa?.verified, true)
     assert.equal(ctx.request.verified, true)
     assert.equal(ctx.directory?.issuer, 'cdr-register')
@@ -127,8 +126,7 @@ describe('Brazil profile pipeline', () => {
   it('passes a plain JSON body with a directory SSA and tls_client_auth in the OID/hex form; the SSA wins in the metadata', async () => {
     const ssa = await sandbox.issueBrazilSsa()
     const body = JSON.stringify(sandbox.tpp.brazilRegistrationBody({ ssa, tlsClientAuth: true, overrides: { client_name: 'Not the directory name' } }))
-    const ctx = contextFor(config, body, 'application/json', presented(sandbox.tpp.transport))
-    await runPipeline(ctx)
+    const ctx = await runPipeline(contextFor(config, body, 'application/json', presented(sandbox.tpp.transport)))
     assert.equal(ctx.ssa?.verified, true)
     const metadata = registeredMetadata(config, ctx.request.claims, ctx.ssa?.claims)
     assert.equal(metadata.client_name, 'Tucano Financas')

@@ -4,6 +4,7 @@
  * CDR-DCR-2), a certificate-bound token signed by the server key, and one audit event per request that
  * never holds the token or the assertion (SEC-35). Frozen clock, real keys, store and certificates.
  */
+import { createAuditWriter } from '../../src/audit/audit-writer.ts'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -37,7 +38,7 @@ async function setup(t: TestContext, options: { config?: Config; metadata?: Reco
   const serverKeys = await loadServerKeys(join(dir, 'keys.json'), 'ES256')
   const key = await signingKey()
   await register(store, clientRecord('client-1', { jwks: { keys: [key.publicJwk] }, ...options.metadata }))
-  const endpoint = createTokenEndpoint({ config, store, serverKeys, remoteKeySets: createRemoteKeySets(config.outbound), directories: { byIssuer: () => undefined, all: () => [] }, clock: () => NOW * 1000 })
+  const endpoint = createTokenEndpoint({ config, store, audit: createAuditWriter(store), serverKeys, remoteKeySets: createRemoteKeySets(config.outbound), directories: { byIssuer: () => undefined, all: () => [] }, clock: () => NOW * 1000 })
   return { store, config, key, serverKeys, endpoint }
 }
 

@@ -92,14 +92,14 @@ describe('HTTP extension service (customValidators.http)', () => {
   it('allows, adding the metadata the service asks for', async () => {
     const validator = validatorFor({ url: `${service.url}/decide` })
     const ctx = contextFor()
-    await expectPass(validator, ctx)
-    assert.deepEqual(ctx.extensionMetadata, { default_max_age: 300 })
+    const checked = await expectPass(validator, ctx)
+    assert.deepEqual(checked.extensionMetadata, { default_max_age: 300 })
   })
 
   it('allows without metadata', async () => {
     const ctx = { ...makeContext({ request: { ...request, default_max_age: 60 }, ssa }) }
-    await expectPass(validatorFor({ url: `${service.url}/decide` }), ctx)
-    assert.equal(ctx.extensionMetadata, undefined)
+    const checked = await expectPass(validatorFor({ url: `${service.url}/decide` }), ctx)
+    assert.equal(checked.extensionMetadata, undefined)
   })
 
   it('denies with the error, description and claim the service gives', async () => {

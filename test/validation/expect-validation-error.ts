@@ -13,8 +13,10 @@ export type ExpectedFailure = {
   mentions?: readonly string[]
 }
 
-export async function expectPass(validator: Validator, ctx: ValidationContext): Promise<void> {
-  await validator.check(ctx)
+/** Runs the check, which must pass; returns the context as the pipeline hands it on, with what the check established. */
+export async function expectPass(validator: Validator, ctx: ValidationContext): Promise<ValidationContext> {
+  const established = await validator.check(ctx)
+  return established === undefined ? ctx : { ...ctx, ...established }
 }
 
 /** Runs the check, asserts it fails as expected and returns the error for further asserts. */

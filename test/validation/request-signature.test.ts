@@ -20,9 +20,7 @@ const request = { iss: '7Hq2LmN9pXvR4tYb8Kc1Zs', aud: 'https://bank.example.com'
 
 /** A context whose SSA ssa-signature has already verified. */
 function verifiedContext(requestCompact: string | undefined, options: ContextOptions = {}): ValidationContext {
-  const ctx = makeContext({ request, ssa, ssaCompact: 'verified.ssa.jws', remoteKeySets, ...options, ...(requestCompact === undefined ? {} : { requestCompact }) })
-  if (ctx.ssa !== undefined) ctx.ssa.verified = true
-  return ctx
+  return makeContext({ request, ssa, ssaCompact: 'verified.ssa.jws', ssaVerified: true, remoteKeySets, ...options, ...(requestCompact === undefined ? {} : { requestCompact }) })
 }
 
 async function expectRequestRefusal(ctx: ValidationContext, mentions: string[]): Promise<ValidationError> {
@@ -44,9 +42,9 @@ describe('request-signature (UK-DCR-14, CDR-DCR-12, SEC-1..10)', () => {
   it('passes a PS256 or ES256 request signed by a key of the TPP JWKS and keeps only the verified claims', async () => {
     for (const signer of [tpp, tppEs]) {
       const ctx = verifiedContext(await signer.sign(request), { request: { ...request, iss: 'decoded-not-verified' } })
-      await expectPass(requestSignature, ctx)
-      assert.equal(ctx.request.verified, true)
-      assert.equal(ctx.request.claims.iss, request.iss)
+      const checked = await expectPass(requestSignature, ctx)
+      assert.equal(checked.request.verified, true)
+      assert.equal(checked.request.claims.iss, request.iss)
     }
   })
 
@@ -152,8 +150,7 @@ describe('request-signature: revoked keys (UK-DCR-37, SEC-9)', () => {
 
   it('passes a request signed with a key that is not listed (another kid is revoked)', async () => {
     const ctx = verifiedContext(await tppEs.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking([tpp]) })
-    await expectPass(requestSignature, ctx)
-    assert.equal(ctx.request.verified, true)
+    assert.equal((await expectPass(requestSignature, ctx)).request.verified, true)
     await expectPass(requestSignature, verifiedContext(await tpp.sign(request), { ssa: withRevoked, remoteKeySets: setsRevoking([]) }))
   })
 

@@ -15,8 +15,8 @@ const ssaCompact = await signer.sign(ssaClaims)
 describe('ssa-issuer (UK-DCR-34, RFC7591-16)', () => {
   it('passes and selects the directory named by iss', async () => {
     const ctx = makeContext({ ssa: ssaClaims, ssaCompact, directories })
-    await expectPass(ssaIssuer, ctx)
-    assert.equal(ctx.directory, openBanking)
+    const checked = await expectPass(ssaIssuer, ctx)
+    assert.equal(checked.directory, openBanking)
   })
 
   it('rejects a request without software statement', async () => {

@@ -23,10 +23,10 @@ describe('ssa-signature (UK-DCR-15, CDR-DCR-8, SEC-1..10)', () => {
   it('passes for a PS256 or ES256 SSA signed by its directory and keeps only the verified claims', async () => {
     for (const signer of [obKey, obEsKey]) {
       const ctx = makeContext({ ssa: { ...claims, software_id: 'decoded-but-unverified' }, ssaCompact: await signer.sign(claims), directory: openBanking, directories })
-      await expectPass(ssaSignature, ctx)
-      assert.equal(ctx.ssa?.verified, true)
-      assert.equal(ctx.ssa?.claims.software_id, 'soft-1')
-      assert.equal(Object.getPrototypeOf(ctx.ssa?.claims), null)
+      const checked = await expectPass(ssaSignature, ctx)
+      assert.equal(checked.ssa?.verified, true)
+      assert.equal(checked.ssa?.claims.software_id, 'soft-1')
+      assert.equal(Object.getPrototypeOf(checked.ssa?.claims), null)
     }
   })
 
@@ -105,9 +105,9 @@ describe('ssa-signature (UK-DCR-15, CDR-DCR-8, SEC-1..10)', () => {
   describe('with ssa-issuer off (no directory chosen yet)', () => {
     it('finds the configured directory whose key verifies the SSA', async () => {
       const ctx = makeContext({ ssa: { ...claims, iss: 'Some Unlisted Issuer' }, ssaCompact: await cdrKey.sign({ ...claims, iss: 'Some Unlisted Issuer' }), directories })
-      await expectPass(ssaSignature, ctx)
-      assert.equal(ctx.directory, cdr)
-      assert.equal(ctx.ssa?.verified, true)
+      const checked = await expectPass(ssaSignature, ctx)
+      assert.equal(checked.directory, cdr)
+      assert.equal(checked.ssa?.verified, true)
     })
 
     it('rejects an SSA naming one configured directory but signed by another: its iss chose the profile', async () => {

@@ -10,22 +10,21 @@
 import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { REGISTRATION_PATH } from '../../config/endpoints.ts'
-import type { Config } from '../../config/schema.ts'
-import { createManagementAuthorizer, type ManagementOperation } from '../../registration/management-authorization.ts'
+import type { AuditWriter } from '../../audit/audit-writer.ts'
+import type { Profiles } from '../../config/directory-profiles.ts'
+import type { ManagementAuthorizer, ManagementOperation } from '../../registration/management-authorization.ts'
 import type { RegistrationService } from '../../registration/service.ts'
-import type { Store } from '../../store/store.ts'
-import type { ServerKeys } from '../../tokens/server-keys.ts'
 import type { ClientCertificate } from '../../trust/types.ts'
 import { clientCertificateOf } from '../client-cert.ts'
 import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
 import { acceptedMediaTypes, assertAcceptedMediaType } from '../media-type.ts'
 
 export type ManagementRouteOptions = {
-  config: Config
+  profiles: Profiles
   registration: RegistrationService
+  authorizer: ManagementAuthorizer
+  audit: AuditWriter
   anchors: readonly X509Certificate[]
-  store: Store
-  serverKeys: ServerKeys
   /** Epoch milliseconds. */
   clock: () => number
 }
@@ -43,24 +42,15 @@ function withBearerChallenge(error: HttpError): HttpError {
 }
 
 export function registerManagementRoutes(app: FastifyInstance, options: ManagementRouteOptions): void {
-  const { config, registration, anchors, store, clock } = options
-  const authorizer = createManagementAuthorizer(options)
-  const mediaTypes = acceptedMediaTypes(config)
+  const { profiles, registration, authorizer, audit, anchors, clock } = options
+  const config = profiles.top
+  const mediaTypes = acceptedMediaTypes(profiles)
   const offered = (operation: ManagementOperation): boolean => config.management.operations.includes(operation)
   const allow = METHODS.filter(([, operation]) => offered(operation)).map(([method]) => method).join(', ')
 
   /** Records a refusal decided here (405, certificate, media type) before rethrowing it. */
   async function refuseAudited(error: HttpError, operation: ManagementOperation, clientId: string, request: FastifyRequest, certificate?: ClientCertificate): Promise<never> {
-    await store.recordAudit({
-      at: clock(),
-      operation,
-      outcome: 'rejected',
-      clientId: clientId.slice(0, 64),
-      errorCode: error.error,
-      detail: `${error.status}: ${error.message}`.slice(0, 500),
-      certificateThumbprint: certificate?.thumbprint,
-      remoteAddress: request.ip,
-    })
+    await audit.failed(error, { at: clock(), operation, clientId, certificateThumbprint: certificate?.thumbprint, remoteAddress: request.ip })
     throw error
   }
 

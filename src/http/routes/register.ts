@@ -2,22 +2,21 @@
 import type { FastifyInstance } from 'fastify'
 import type { X509Certificate } from 'node:crypto'
 import { REGISTRATION_PATH } from '../../config/endpoints.ts'
-import type { Config } from '../../config/schema.ts'
+import type { Profiles } from '../../config/directory-profiles.ts'
 import type { RegistrationService } from '../../registration/service.ts'
-import { profileConfigs } from '../../config/load.ts'
 import { checkInitialAccessToken } from '../../registration/initial-access-token.ts'
 import { clientCertificateOf, optionalClientCertificateOf } from '../client-cert.ts'
 import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
 import { InvalidTokenError } from '../../tokens/bearer-token-errors.ts'
 import { acceptedMediaTypes, assertAcceptedMediaType } from '../media-type.ts'
 
-export type RegisterRouteOptions = { config: Config; registration: RegistrationService; anchors: readonly X509Certificate[] }
+export type RegisterRouteOptions = { profiles: Profiles; registration: RegistrationService; anchors: readonly X509Certificate[] }
 
-export function registerRoutes(app: FastifyInstance, { config, registration, anchors }: RegisterRouteOptions): void {
-  const profiles = profileConfigs(config)
-  const mediaTypes = acceptedMediaTypes(config)
+export function registerRoutes(app: FastifyInstance, { profiles, registration, anchors }: RegisterRouteOptions): void {
+  const config = profiles.top
+  const mediaTypes = acceptedMediaTypes(profiles)
   // Mutual TLS can be waived only if no profile in use asks for it (plain RFC 7591).
-  const certificateRequired = profiles.some((profile) => profile.registration.requireClientCertificate)
+  const certificateRequired = profiles.all.some((profile) => profile.registration.requireClientCertificate)
   app.post(REGISTRATION_PATH, {
     // Refuse what we will not read before the body is parsed (SEC-20).
     onRequest: async (request) => {

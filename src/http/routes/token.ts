@@ -8,12 +8,9 @@ import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { TOKEN_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
-import type { Store } from '../../store/store.ts'
 import type { TokenParameters } from '../../tokens/client-authentication.ts'
-import { createTokenEndpoint } from '../../tokens/client-credentials.ts'
-import type { ServerKeys } from '../../tokens/server-keys.ts'
+import type { TokenEndpoint } from '../../tokens/client-credentials.ts'
 import { OAuthError } from '../../tokens/token-errors.ts'
-import type { Directories, RemoteKeySets } from '../../trust/types.ts'
 import { clientCertificateOf } from '../client-cert.ts'
 import { NO_STORE_HEADERS } from '../errors.ts'
 import { mediaTypeOf } from '../media-type.ts'
@@ -23,12 +20,7 @@ export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
 export type TokenRouteDependencies = {
   config: Config
   anchors: readonly X509Certificate[]
-  store: Store
-  serverKeys: ServerKeys
-  remoteKeySets: RemoteKeySets
-  directories: Directories
-  /** Epoch milliseconds. */
-  clock: () => number
+  tokenEndpoint: TokenEndpoint
 }
 
 /** Parses a form body; a parameter sent twice is refused, one sent empty is treated as absent (RFC 6749 §3.2). */
@@ -63,8 +55,7 @@ function formParameters(request: FastifyRequest): TokenParameters {
 }
 
 export function tokenRoutes(app: FastifyInstance, deps: TokenRouteDependencies): void {
-  const { config, anchors } = deps
-  const endpoint = createTokenEndpoint(deps)
+  const { config, anchors, tokenEndpoint: endpoint } = deps
   app.post(TOKEN_PATH, async (request, reply) => {
     let certificate
     let parameters

@@ -169,6 +169,7 @@ export function createHttpExtensionValidator(config: HttpExtensionConfig): Valid
     requirements: [],
     summary: "The bank's extension service, asked over HTTP with the registration's facts, allows the registration (fails closed unless failOpen).",
     errors: ['invalid_client_metadata', 'invalid_redirect_uri', 'invalid_software_statement', 'unapproved_software_statement'],
+    establishes: ['extensionMetadata'],
     async check(ctx) {
       let decision: ExtensionDecision
       try {
@@ -179,7 +180,8 @@ export function createHttpExtensionValidator(config: HttpExtensionConfig): Valid
         throw new ValidationError('unapproved_software_statement', ID, "the registration cannot be approved now: the bank's additional registration check did not give a decision; try again later", { cause: error })
       }
       if (decision.decision === 'deny') throw new ValidationError(decision.error, ID, decision.error_description, decision.claim === undefined ? {} : { claim: decision.claim })
-      if (decision.metadata !== undefined) ctx.extensionMetadata = { ...ctx.extensionMetadata, ...decision.metadata }
+      if (decision.metadata !== undefined) return { extensionMetadata: { ...ctx.extensionMetadata, ...decision.metadata } }
+      return undefined
     },
   }
 }

@@ -5,7 +5,7 @@
  * algorithms are refused whatever the configuration says (SEC-1, SEC-2). Absent claims are left to
  * required-attributes and the metadata policy.
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
@@ -16,7 +16,7 @@ const source: ClaimSource = { validator: id, error: 'invalid_client_metadata', w
 /** Never acceptable for a signature: unsigned, or keyed with a shared secret (SEC-1, SEC-2). */
 const isNeverAllowed = (alg: string): boolean => alg.toLowerCase() === 'none' || /^HS\d+$/i.test(alg)
 
-export const algorithms: Validator = {
+export const algorithms: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['FAPI-1', 'UK-DCR-44', 'SEC-1', 'SEC-2', 'SEC-3', 'OIDCR-3'],

@@ -2,14 +2,14 @@
  * application-type: `application_type` is one the profile accepts; absent means `web`, its OpenID default
  * (OIDCR-2). UK v3.2/3.3 use `web`/`mobile`, v3.4 `native`; CDR accepts only `web` (UK table, CDR table).
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
 
 const id = 'application-type'
 
-export const applicationType: Validator = {
+export const applicationType: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['OIDCR-2', 'UK-DCR-18'],

@@ -3,14 +3,14 @@
  * configured `audiences` such as the ASPSP organisation id (UK-DCR-21, CDR request table `aud`, SEC-8: a
  * JWT meant for another recipient is not accepted here).
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readStringOrArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 
 const ID = 'audience'
 const REQUEST: ClaimSource = { validator: ID, error: 'invalid_client_metadata', where: 'request' }
 
-export const audience: Validator = {
+export const audience: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-21', 'CDR-DCR-13', 'SEC-8'],

@@ -7,7 +7,7 @@
  * passed; `nbf` reached. A plain JSON request (no JWS: Brazil, plain RFC 7591) carries no times, so only
  * its software statement is checked. The skew is tolerance in both directions, so it is also added to the ages.
  */
-import type { ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readNumericDate, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -75,7 +75,7 @@ function check(ctx: ValidationContext): void {
   )
 }
 
-export const freshness: Validator = {
+export const freshness: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['SEC-12', 'SEC-13', 'UK-DCR-20', 'UK-DCR-36', 'CDR-DCR-10', 'BR-DCR-6'],

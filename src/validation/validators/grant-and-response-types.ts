@@ -15,7 +15,7 @@
  * `authorization_encrypted_response_enc` needs `authorization_encrypted_response_alg`; every encryption
  * value is one of the configured lists. The signing algorithm's value is the algorithms check's business.
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readString, readStringArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -99,7 +99,7 @@ function checkJarmAndHybridClaims(claims: Claims, responseTypes: readonly string
   if (authorizationEnc !== undefined) inList('authorization_encrypted_response_enc', authorizationEnc, options.encryptionEncodings)
 }
 
-export const grantAndResponseTypes: Validator = {
+export const grantAndResponseTypes: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['RFC7591-8', 'RFC7591-9', 'FAPI-8', 'UK-DCR-29', 'CDR-DCR-13'],

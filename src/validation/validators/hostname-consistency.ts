@@ -6,7 +6,7 @@
  * Absent URI claims are skipped: each is optional in the statement. A request without a statement passes
  * where the profile makes the statement optional (RFC7591-14).
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString, readStringArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
@@ -15,7 +15,7 @@ const id = 'hostname-consistency'
 
 type NamedHost = { claim: string; host: string }
 
-export const hostnameConsistency: Validator = {
+export const hostnameConsistency: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-39', 'RFC7591-26', 'SEC-26', 'SEC-27'],

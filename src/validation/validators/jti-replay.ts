@@ -12,7 +12,7 @@
  * it (the statement is already recorded for this client), so its jti is neither checked nor recorded again.
  */
 import type { UsedJti } from '../../store/store.ts'
-import type { ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -34,7 +34,7 @@ async function checkUnused(ctx: ValidationContext, claims: Claims, source: Claim
   if (await ctx.isJtiUsed(issuer, jti)) throw new ValidationError(source.error, ID, `jti of the ${source.where} has already been used; ${renew}`, { claim: 'jti' })
 }
 
-export const jtiReplay: Validator = {
+export const jtiReplay: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['SEC-11', 'UK-DCR-22', 'UK-DCR-36', 'CDR-DCR-10'],

@@ -5,7 +5,7 @@
  * The SSA's list is checked when there is an SSA: whether one is required is required-attributes' rule, and
  * whether the request's URIs are in it is redirect-uri-subset's.
  */
-import type { ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readStringArray, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -31,7 +31,7 @@ function checkList(claims: Claims, claim: string, source: ClaimSource, ctx: Vali
   }
 }
 
-export const redirectUriFormat: Validator = {
+export const redirectUriFormat: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-23', 'SEC-23', 'SEC-24', 'SEC-25', 'OIDCR-2', 'FAPI-4', 'SEC-19'],

@@ -4,14 +4,14 @@
  * `redirect_uris` passes: the metadata policy then registers the statement's list (UK-DCR-24). Without a
  * statement, where the profile makes it optional (RFC7591-14), there is no list to be a subset of.
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readStringArray } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
 
 const id = 'redirect-uri-subset'
 
-export const redirectUriSubset: Validator = {
+export const redirectUriSubset: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-24', 'CDR-DCR-14', 'BR-DCR-20', 'SEC-23', 'SEC-28'],

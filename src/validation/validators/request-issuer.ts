@@ -5,7 +5,7 @@
  * (Brazil, RFC 7591) has no `iss` of its own: only `software_id` and the update rule are checked then; a
  * request without a statement passes where the profile makes the statement optional (RFC7591-14).
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
@@ -14,7 +14,7 @@ const ID = 'request-issuer'
 const REQUEST: ClaimSource = { validator: ID, error: 'invalid_client_metadata', where: 'request' }
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }
 
-export const requestIssuer: Validator = {
+export const requestIssuer: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-19', 'UK-DCR-27'],

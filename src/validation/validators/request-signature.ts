@@ -13,7 +13,7 @@
 import { JwksUrlError } from '../../trust/remote-key-sets.ts'
 import { describeRevokedKey, findRevokedKey, RevokedKeysUnavailableError, type RevokedKeyMatch, type VerifyingKey } from '../../trust/revoked-keys.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
-import type { ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -72,12 +72,13 @@ async function refuseRevokedKey(ctx: ValidationContext, claims: Claims, verifyin
   throw new ValidationError('invalid_client_metadata', ID, `the request is signed with the ${describeRevokedKey(match, verifying)}, which is revoked: it is listed at ${claim} ${shownUrl}; sign with a current key of the TPP JWKS`, { claim })
 }
 
-export const requestSignature: Validator = {
+export const requestSignature: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-14', 'UK-DCR-37', 'CDR-DCR-9', 'CDR-DCR-12', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-8', 'SEC-9', 'SEC-10'],
   summary: "The request JWT (typ absent or JWT) is signed with an accepted algorithm by a key of the TPP JWKS named in the verified software statement, and that key is not listed in the SSA's revoked keys.",
   errors: ['invalid_client_metadata', 'invalid_software_statement'],
+  establishes: ['request'],
   async check(ctx) {
     const compact = ctx.request.compact
     if (compact === undefined) throw new ValidationError('invalid_client_metadata', ID, 'the registration request must be a JWT signed by the software, not a plain JSON object')
@@ -102,7 +103,6 @@ export const requestSignature: Validator = {
     }
     const kid = typeof verified.header.kid === 'string' ? verified.header.kid : undefined
     await refuseRevokedKey(ctx, ssa.claims, { kid, key: verified.key })
-    ctx.request.claims = verified.claims
-    ctx.request.verified = true
+    return { request: { ...ctx.request, claims: verified.claims, verified: true } }
   },
 }

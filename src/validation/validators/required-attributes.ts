@@ -4,7 +4,7 @@
  * (`.ssa`). Only presence is checked here; each claim's type and value is the business of the validator that
  * uses it. Every missing claim is named in one message, so the caller fixes them in one go.
  */
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { ValidationError } from '../errors.ts'
 
@@ -15,7 +15,7 @@ const isEmpty = (value: unknown): boolean => value === undefined || value === nu
 
 const missingFrom = (claims: Claims, names: readonly string[]): string[] => names.filter((name) => isEmpty(claims[name]))
 
-export const requiredAttributes: Validator = {
+export const requiredAttributes: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-18', 'CDR-DCR-13'],

@@ -9,7 +9,7 @@
  * - `ssa-scope` (CDR-DCR-16, CDR SSA table): the statement's own `scope` claim (`ssa.scopeClaim`).
  * A request without `scope` passes: the metadata policy then assigns the granted scopes (UK-DCR-33, BR-DCR-21).
  */
-import type { ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readScope, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -43,7 +43,7 @@ function grantedByScope(ctx: ValidationContext, ssa: Claims, beyondDefaults: rea
   return { granted, by: scopeClaim }
 }
 
-export const rolesAndScopes: Validator = {
+export const rolesAndScopes: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-28', 'UK-DCR-33', 'BR-DCR-9', 'BR-DCR-21', 'CDR-DCR-16'],

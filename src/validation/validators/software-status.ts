@@ -7,7 +7,7 @@
  * than allowed, registration fails closed with a description that says so. Runs on create and update.
  */
 import { RegisterUnavailableError } from '../../trust/register-status.ts'
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
@@ -19,7 +19,7 @@ function refuse(description: string, claim: string): never {
   throw new ValidationError('unapproved_software_statement', id, description, { claim })
 }
 
-export const softwareStatus: Validator = {
+export const softwareStatus: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['CDR-DCR-25', 'CDR-DCR-26', 'CDR-DCR-27', 'CDR-DCR-28', 'CDR-DCR-29'],

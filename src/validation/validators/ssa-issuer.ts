@@ -7,19 +7,20 @@
  * RFC7591-14) a request without one passes; one that is sent is checked all the same (RFC7591-17).
  */
 import { decodeJwt } from 'jose'
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 
 const ID = 'ssa-issuer'
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }
 
-export const ssaIssuer: Validator = {
+export const ssaIssuer: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-34', 'RFC7591-16', 'CDR-DCR-8', 'BR-DCR-7'],
   summary: 'A software statement is present and its iss names a configured directory, whose keys and CAs are then used.',
   errors: ['invalid_software_statement', 'unapproved_software_statement'],
+  establishes: ['directory'],
   check(ctx) {
     const ssa = ctx.ssa
     if (ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
@@ -37,6 +38,6 @@ export const ssaIssuer: Validator = {
     if (directory === undefined) {
       throw new ValidationError('unapproved_software_statement', ID, `the software statement issuer (iss) ${JSON.stringify(issuer.slice(0, 200))} is not a directory this server trusts`, { claim: 'iss' })
     }
-    ctx.directory = directory
+    return { directory }
   },
 }

@@ -10,7 +10,7 @@
  */
 import type { TrustedDirectory } from '../../trust/types.ts'
 import { JwsVerificationError, verifyCompactJws } from '../../trust/verify-jws.ts'
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
@@ -47,12 +47,13 @@ async function verifyWith(directory: TrustedDirectory, compact: string, profileA
   return claims
 }
 
-export const ssaSignature: Validator = {
+export const ssaSignature: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-15', 'CDR-DCR-8', 'CDR-DCR-9', 'BR-DCR-5', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-8', 'SEC-9', 'SEC-10'],
   summary: 'The software statement is signed with an accepted algorithm by a key of its (configured) directory.',
   errors: ['invalid_software_statement'],
+  establishes: ['ssa', 'directory'],
   async check(ctx) {
     const ssa = ctx.ssa
     if (ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
@@ -68,9 +69,8 @@ export const ssaSignature: Validator = {
 
     if (ctx.directory !== undefined) {
       const directory = ctx.directory
-      ssa.claims = await verifyWith(directory, compact, profileAlgorithms).catch((error: unknown) => fail(error, directory))
-      ssa.verified = true
-      return
+      const claims = await verifyWith(directory, compact, profileAlgorithms).catch((error: unknown) => fail(error, directory))
+      return { ssa: { ...ssa, claims, verified: true } }
     }
 
     // ssa-issuer is off: the directory is the configured one whose key verifies the SSA. An SSA naming a
@@ -78,8 +78,9 @@ export const ssaSignature: Validator = {
     const named = typeof ssa.claims.iss === 'string' ? ctx.directories.byIssuer(ssa.claims.iss) : undefined
     const failures: JwsVerificationError[] = []
     for (const directory of named ? [named] : ctx.directories.all()) {
+      let claims
       try {
-        ssa.claims = await verifyWith(directory, compact, profileAlgorithms)
+        claims = await verifyWith(directory, compact, profileAlgorithms)
       } catch (error) {
         if (!(error instanceof JwsVerificationError)) throw error
         // A broken token is broken for every directory: say so rather than "no directory signed it".
@@ -87,9 +88,7 @@ export const ssaSignature: Validator = {
         failures.push(error)
         continue
       }
-      ssa.verified = true
-      ctx.directory = directory
-      return
+      return { ssa: { ...ssa, claims, verified: true }, directory }
     }
     const unavailable = failures.some((failure) => failure.reason === 'keys-unavailable')
     throw new ValidationError(

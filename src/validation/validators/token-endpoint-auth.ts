@@ -14,7 +14,7 @@
  * subject of the presented certificate (BR-DCR-13, trust/brazil-distinguished-name.ts).
  */
 import { isIP } from 'node:net'
-import type { ValidationContext, Validator } from '../context.ts'
+import type { ValidationContext, BuiltInValidator } from '../context.ts'
 import type { Claims } from '../../lib/claims.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -111,7 +111,7 @@ function checkJwksUriMatchesSsa(ctx: ValidationContext, claims: Claims): void {
   if (jwksUri !== expected) fail('jwks_uri', `jwks_uri ${quoted(jwksUri)} must equal the software statement's ${ssaClaim} ${quoted(expected)}; register that URI or leave jwks_uri out`)
 }
 
-export const tokenEndpointAuth: Validator = {
+export const tokenEndpointAuth: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-25', 'UK-DCR-26', 'RFC8705-2', 'RFC8705-3', 'RFC7591-10', 'FAPI-2', 'OIDCR-4', 'BR-DCR-13', 'BR-DCR-14', 'BR-DCR-16', 'BR-DCR-18', 'BR-DCR-19'],

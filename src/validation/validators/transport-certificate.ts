@@ -8,7 +8,7 @@
 import { verifyChain } from '../../trust/certificate-chain.ts'
 import { certificateSubject, formatDistinguishedName } from '../../trust/distinguished-name.ts'
 import { SUBJECT_RULE_DESCRIPTIONS, subjectMatches, type SubjectRule } from '../../trust/subject-rules.ts'
-import type { Validator } from '../context.ts'
+import type { BuiltInValidator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
@@ -16,7 +16,7 @@ import { quoted } from '../../lib/quoted.ts'
 const ID = 'transport-certificate'
 const SSA: ClaimSource = { validator: ID, error: 'invalid_software_statement', where: 'software statement' }
 
-export const transportCertificate: Validator = {
+export const transportCertificate: BuiltInValidator = {
   id: ID,
   operations: ['create', 'update'],
   requirements: ['UK-DCR-38', 'BR-DCR-1', 'BR-DCR-8', 'BR-DCR-11', 'BR-DCR-12', 'BR-DCR-17', 'SEC-31', 'RFC8705-11'],
