@@ -15,6 +15,13 @@ export const SUPPORTED_JWS_ALGORITHMS = ['PS256', 'ES256', 'EdDSA', 'RS256'] as 
  * endpoint cannot check would hold a client_id it can never use. open-dcr issues no client secrets.
  */
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const
+/** The regulatory profile presets (config/profiles/). */
+export const PROFILE_NAMES = ['obuk', 'cdr', 'brazil', 'rfc7591'] as const
+export type ProfileName = (typeof PROFILE_NAMES)[number]
+/** How a transport certificate's subject must name the software (trust/subject-rules.ts). */
+export const SUBJECT_RULES = ['ob-legacy', 'obwac', 'cdr', 'brazil'] as const
+export type SubjectRule = (typeof SUBJECT_RULES)[number]
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number]
 export const VALIDATOR_IDS = [
   'ssa-issuer',
   'ssa-signature',
@@ -41,7 +48,7 @@ const enabled = (what: string) => boolean(`Run this validator (${what}). Turning
 
 export const configSchema = object('open-dcr configuration', {
   profile: string('Regulatory profile preset: sets validator options, mandatory claims, algorithms and media types; every key it sets can still be overridden.', 'obuk', {
-    values: ['obuk', 'cdr', 'brazil', 'rfc7591'],
+    values: PROFILE_NAMES,
   }),
   issuer: string("This authorization server's issuer identifier (an https URL). Registration requests must name it, or one of `audiences`, in `aud`. Required.", ''),
   audiences: stringList('Other accepted `aud` values of registration requests, e.g. the ASPSP organisation id issued by the directory (UK-DCR-21).', []),
@@ -95,7 +102,7 @@ export const configSchema = object('open-dcr configuration', {
     object('A trusted directory', {
       issuer: string('The SSA `iss` value of this directory, e.g. `OpenBanking Ltd`.', ''),
       profile: string('Profile of registrations under this directory, when it differs from the top-level `profile` (a bank serving several regimes). Its preset replaces the top-level one for those registrations; the rest of the configuration applies to all. Empty: the top-level profile.', '', {
-        values: ['', 'obuk', 'cdr', 'brazil', 'rfc7591'],
+        values: ['', ...PROFILE_NAMES],
       }),
       jwksUrl: optionalString('https URL of the directory signing JWKS (fetched with the `outbound` limits).'),
       jwks: jsonObject('Inline directory JWKS (`{"keys":[...]}`), used instead of `jwksUrl` when it has keys.', {}),
@@ -125,7 +132,7 @@ export const configSchema = object('open-dcr configuration', {
     'transport-certificate': object('Client certificate binds to the SSA', {
       enabled: enabled('transport certificate chain and subject'),
       subjectRules: stringList('How the certificate subject must name the SSA: `ob-legacy` (CN=software_id, OU=org_id), `obwac` (organizationIdentifier or CN carries org_id), `cdr` (no subject rule: chain only), `brazil` (UID=software_id, organizationIdentifier OFBBR-org_id or OU=org_id). Any one matching rule passes.', ['ob-legacy', 'obwac'], {
-        values: ['ob-legacy', 'obwac', 'cdr', 'brazil'],
+        values: SUBJECT_RULES,
       }),
     }),
     'software-status': object('Data recipient and software product are ACTIVE at the CDR Register (CDR-DCR-25..28)', {

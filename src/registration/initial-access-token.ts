@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Config } from '../config/schema.ts'
+import { bearerCredentialsOf } from '../lib/bearer-credentials.ts'
 
 export type InitialAccessTokenCheck = { ok: true } | { ok: false; reason: 'missing' | 'invalid' }
 
@@ -16,9 +17,9 @@ export const hashInitialAccessToken = (token: string): string => createHash('sha
 export function checkInitialAccessToken(authorization: string | undefined, config: Config): InitialAccessTokenCheck {
   const hashes = config.registration.initialAccessTokenHashes
   if (hashes.length === 0) return { ok: true }
-  const match = authorization === undefined ? null : /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization.trim())
-  if (match === null) return { ok: false, reason: 'missing' }
-  const presented = createHash('sha256').update(match[1]!, 'utf8').digest()
+  const credentials = bearerCredentialsOf(authorization)
+  if (credentials.kind !== 'token') return { ok: false, reason: 'missing' }
+  const presented = createHash('sha256').update(credentials.token, 'utf8').digest()
   let found = false
   for (const hash of hashes) {
     const expected = Buffer.from(hash, 'base64url')

@@ -14,6 +14,7 @@
  */
 import type { Config } from '../config/schema.ts'
 import type { AuditWriter } from '../audit/audit-writer.ts'
+import { bearerCredentialsOf } from '../lib/bearer-credentials.ts'
 import type { ClientRecord, Store } from '../store/store.ts'
 import { assertCertificateBinding } from '../tokens/binding.ts'
 import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
@@ -65,10 +66,9 @@ export const NOT_THIS_CLIENT = 'the token does not authorise this client registr
 
 /** RFC 6750 §2.1: `Bearer <token68>`, scheme case-insensitive; undefined when there is no header. */
 export function bearerTokenOf(authorization: string | undefined): string | undefined {
-  if (authorization === undefined || authorization.trim() === '') return undefined
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization)
-  if (match === null) throw new InvalidTokenError('malformed', 'send the token as Authorization: Bearer <token>')
-  return match[1]!
+  const credentials = bearerCredentialsOf(authorization)
+  if (credentials.kind === 'malformed') throw new InvalidTokenError('malformed', 'send the token as Authorization: Bearer <token>')
+  return credentials.kind === 'token' ? credentials.token : undefined
 }
 
 export function createManagementAuthorizer(deps: ManagementAuthorizerDependencies): ManagementAuthorizer {

@@ -6,12 +6,14 @@
  * certificate; for `brazil` the Open Finance Brasil sandbox issuer (BR-DCR-7) with an ICP-Brasil-like
  * subject (BR-DCR-11, BR-DCR-12). The shapes themselves are in ssa-shapes.ts and directory.ts.
  */
+import { PROFILE_NAMES } from '../config/schema.ts'
 import { SANDBOX_ORGANISATION, type IssueSsaOptions, type SsaClaimsInput } from './directory.ts'
 import type { LoadedSandbox, SandboxOptions } from './sandbox.ts'
 import { BRAZIL_SANDBOX_ORGANISATION, BRAZIL_SANDBOX_SSA_ISSUER, brazilTransportSubject, CDR_REGISTER_ISSUER, CDR_SANDBOX_RECIPIENT, cdrTransportSubject, type SsaShape } from './ssa-shapes.ts'
 
 /** The profiles a sandbox can play (config/profiles/). */
-export const SANDBOX_PROFILES = ['obuk', 'cdr', 'brazil', 'rfc7591'] as const
+/** A sandbox exists for every profile preset. */
+export const SANDBOX_PROFILES = PROFILE_NAMES
 export type SandboxProfile = (typeof SANDBOX_PROFILES)[number]
 
 export const isSandboxProfile = (value: unknown): value is SandboxProfile => typeof value === 'string' && (SANDBOX_PROFILES as readonly string[]).includes(value)

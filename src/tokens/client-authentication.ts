@@ -7,6 +7,7 @@
  * secrets, nothing in the Authorization header. Every failure is `invalid_client` (RFC 6749 §5.2); an
  * unknown and a deleted client get the same answer, so neither can be told apart (SEC-33).
  */
+import { TOKEN_ENDPOINT_AUTH_METHODS, type TokenEndpointAuthMethod } from '../config/schema.ts'
 import { decodeJwt } from 'jose'
 import type { Config } from '../config/schema.ts'
 import type { ClientRecord, Store } from '../store/store.ts'
@@ -18,8 +19,9 @@ import { invalidClient } from './token-errors.ts'
 import { quoted } from '../lib/quoted.ts'
 
 /** The methods this token endpoint implements; the profile's `validators.token-endpoint-auth.methods` narrows them. */
-export const CLIENT_AUTHENTICATION_METHODS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const
-export type ClientAuthenticationMethod = (typeof CLIENT_AUTHENTICATION_METHODS)[number]
+/** The methods the token endpoint implements: the configuration schema's list, declared once. */
+export const CLIENT_AUTHENTICATION_METHODS = TOKEN_ENDPOINT_AUTH_METHODS
+export type ClientAuthenticationMethod = TokenEndpointAuthMethod
 
 /** Form parameters of a token request, each present at most once (RFC 6749 §3.2). */
 export type TokenParameters = ReadonlyMap<string, string>

@@ -7,8 +7,9 @@
  */
 import { valuesOf, type Attribute } from './distinguished-name.ts'
 
-export const SUBJECT_RULES = ['ob-legacy', 'obwac', 'cdr', 'brazil'] as const
-export type SubjectRule = (typeof SUBJECT_RULES)[number]
+import type { SubjectRule } from '../config/schema.ts'
+
+export { SUBJECT_RULES, type SubjectRule } from '../config/schema.ts'
 
 /** The SSA identities a subject must name; undefined when the SSA lacks the claim. */
 export type SubjectIdentities = { softwareId: string | undefined; orgId: string | undefined }

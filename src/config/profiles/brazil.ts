@@ -7,6 +7,7 @@
  * (BR-DCR-14), no `jwks` by value and `jwks_uri` = SSA `software_jwks_uri` (BR-DCR-18/19), one registration
  * per software statement (BR-DCR-25), RFC 7592 registration access tokens (BR-DCR-26..28).
  */
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../schema.ts'
 export const brazil = {
   registration: {
     mediaTypes: ['application/json'],
@@ -40,7 +41,7 @@ export const brazil = {
       ssa: ['iss', 'iat', 'software_id', 'org_id', 'software_redirect_uris', 'software_jwks_uri', 'software_statement_roles'],
     },
     'token-endpoint-auth': {
-      methods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'],
+      methods: [...TOKEN_ENDPOINT_AUTH_METHODS],
       signingAlgorithms: ['PS256'],
       subjectDnSyntax: 'brazil',
       allowJwksByValue: false,

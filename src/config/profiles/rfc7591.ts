@@ -5,6 +5,7 @@
  * redirect URI, algorithm and auth-method checks as the open-banking profiles (FAPI-1, FAPI-2, FAPI-4).
  * Checks that need a signed request or a directory-issued certificate are off.
  */
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../schema.ts'
 export const rfc7591 = {
   registration: {
     mediaTypes: ['application/json'],
@@ -27,7 +28,7 @@ export const rfc7591 = {
       request: ['redirect_uris', 'token_endpoint_auth_method'],
       ssa: [],
     },
-    'token-endpoint-auth': { methods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] },
+    'token-endpoint-auth': { methods: [...TOKEN_ENDPOINT_AUTH_METHODS] },
     'roles-and-scopes': { scopeSource: 'roles', roleScopes: {}, alwaysAllowed: ['openid'] },
     'application-type': { allowed: ['web', 'native'] },
   },
