@@ -56,7 +56,8 @@ const TYPE_OIDS: Readonly<Record<string, string>> = { UID: '0.9.2342.19200300.10
 const asn1Order = (rfc4514: string): x509.JsonName =>
   parseDistinguishedName(rfc4514)
     .reverse()
-    .map(({ type, value }) => ({ [TYPE_OIDS[type] ?? type]: [value] }))
+    // A value written `#<hex>` keeps its DER (and so its string type, BR-DCR-14): @peculiar/x509 takes it as written.
+    .map(({ type, value, der, writtenAsHex }) => ({ [TYPE_OIDS[type] ?? type]: [writtenAsHex ? `#${der}` : value] }))
 
 /** Creates a root CA named `CN=<name>` valid for `validDays` (default ten years). */
 export async function createCertificateAuthority(name: string, validDays = 3650): Promise<CertificateAuthority> {

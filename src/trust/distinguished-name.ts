@@ -1,63 +1,27 @@
 /**
  * Distinguished names: parsing the RFC 4514 strings that clients register (`tls_client_auth_subject_dn`,
- * RFC8705-2) and reading a certificate's subject from node:crypto, so the two can be compared attribute by
- * attribute with case-insensitive values (RFC 4517 caseIgnoreMatch, BR-DCR-13) instead of as raw strings.
+ * RFC8705-2), writing attributes back as RFC 4514 strings, and the one comparison of a registered DN with a
+ * certificate's subject (certificate-subject.ts, read from the DER), used by registration and by the token
+ * endpoint alike: attribute by attribute, in order, values compared case-insensitively with spaces folded
+ * (RFC 4517 distinguishedNameMatch with caseIgnoreMatch, BR-DCR-13). A `#<hex>` value (RFC 4514 §2.4, the
+ * form Brazil requires for non-descriptor types, BR-DCR-14) is decoded from its DER, so it compares equal to
+ * the same attribute encoded as a string.
  */
-import type { X509Certificate } from 'node:crypto'
-import { certificateSubjectAttributes } from './certificate-subject.ts'
+import { attributeOfHex, DistinguishedNameError, isDescriptor, normaliseType, oidOfType, type Attribute } from './dn-attribute.ts'
 
-/** One attribute of a DN. `type` is normalised: upper-case short name where one exists, else the dotted OID. */
-export type Attribute = { type: string; value: string }
+export { certificateSubject } from './certificate-subject.ts'
+export { DistinguishedNameError, type Attribute } from './dn-attribute.ts'
 
-const ALIASES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  COMMONNAME: 'CN',
-  '2.5.4.6': 'C',
-  COUNTRYNAME: 'C',
-  '2.5.4.7': 'L',
-  LOCALITYNAME: 'L',
-  '2.5.4.8': 'ST',
-  STATEORPROVINCENAME: 'ST',
-  '2.5.4.10': 'O',
-  ORGANIZATIONNAME: 'O',
-  '2.5.4.11': 'OU',
-  ORGANIZATIONALUNITNAME: 'OU',
-  '2.5.4.9': 'STREET',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  USERID: 'UID',
-  '2.5.4.97': 'ORGANIZATIONIDENTIFIER',
-  '2.5.4.5': 'SERIALNUMBER',
-  '2.5.4.15': 'BUSINESSCATEGORY',
-  '1.3.6.1.4.1.311.60.2.1.3': 'JURISDICTIONCOUNTRYNAME',
-  '1.2.840.113549.1.9.1': 'EMAILADDRESS',
-}
-
-/** The canonical name of an attribute type, whatever spelling or OID form it came in. */
-export function normaliseType(type: string): string {
-  const trimmed = type.trim().replace(/^oid\./i, '')
-  const upper = trimmed.toUpperCase()
-  return ALIASES[upper] ?? ALIASES[trimmed] ?? upper
-}
-
-/** Thrown for a DN string that is not RFC 4514. */
-export class DistinguishedNameError extends Error {
-  override name = 'DistinguishedNameError'
-}
-
-/** An attribute as parsed, with its type as the string wrote it (`organizationIdentifier`, `2.5.4.97`, `oid.2.5.4.97`). */
-export type WrittenAttribute = Attribute & { writtenType: string }
+/** An attribute as parsed, with its type as the string wrote it (`organizationIdentifier`, `2.5.4.97`) and whether its value was `#<hex>`. */
+export type WrittenAttribute = Attribute & { readonly writtenType: string; readonly writtenAsHex: boolean }
 
 /**
  * Parses an RFC 4514 string (`CN=a,OU=b,O=c,C=GB`) into attributes, in the string's order (most specific
- * first). Multi-valued RDNs (`+`) become consecutive attributes. Escapes (`\,`, `\2C`) are decoded.
+ * first), each with how it was written, for profiles that rule on that (BR-DCR-14). Multi-valued RDNs (`+`)
+ * become consecutive attributes. Escapes (`\,`, `\2C`) are decoded, and so are `#<hex>` values: a character
+ * string becomes its text, any other DER value is kept as `#<hex>`.
  */
-export function parseDistinguishedName(dn: string): Attribute[] {
-  return parseDistinguishedNameAsWritten(dn).map(({ type, value }) => ({ type, value }))
-}
-
-/** parseDistinguishedName, keeping how each type was written, for profiles that rule on it (BR-DCR-14). */
-export function parseDistinguishedNameAsWritten(dn: string): WrittenAttribute[] {
+export function parseDistinguishedName(dn: string): WrittenAttribute[] {
   const attributes: WrittenAttribute[] = []
   let index = 0
   const fail = (why: string): never => {
@@ -67,16 +31,15 @@ export function parseDistinguishedNameAsWritten(dn: string): WrittenAttribute[] 
   while (index < dn.length) {
     const equals = dn.indexOf('=', index)
     if (equals < 0) fail('attribute without "="')
-    const type = dn.slice(index, equals).trim()
-    if (!/^([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)+)$/.test(type)) fail(`bad attribute type "${type}"`)
+    const writtenType = dn.slice(index, equals).trim()
+    if (!/^([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)+)$/.test(writtenType)) fail(`bad attribute type "${writtenType}"`)
+    const type = normaliseType(writtenType)
     index = equals + 1
-    let value = ''
     if (dn[index] === '#') {
-      // Hex-encoded BER value (BR-DCR-14): kept as written; compared as text.
-      const match = /^#[0-9A-Fa-f]+/.exec(dn.slice(index))
-      if (!match) fail('bad hex value')
-      value = match![0]
-      index += value.length
+      const match = /^#([0-9A-Fa-f]*)/.exec(dn.slice(index))!
+      index += match[0].length
+      if (match[1] === '' || (index < dn.length && dn[index] !== ',' && dn[index] !== '+')) fail('bad hex value')
+      attributes.push({ ...attributeOfHex(type, match[1]!, writtenType), writtenType, writtenAsHex: true })
     } else {
       const bytes: number[] = []
       const pushText = (text: string) => bytes.push(...Buffer.from(text, 'utf8'))
@@ -96,45 +59,51 @@ export function parseDistinguishedNameAsWritten(dn: string): WrittenAttribute[] 
           index += 1
         }
       }
-      value = Buffer.from(bytes).toString('utf8').trim()
+      attributes.push({ type, value: Buffer.from(bytes).toString('utf8').trim(), writtenType, writtenAsHex: false })
     }
-    attributes.push({ type: normaliseType(type), value, writtenType: type })
     if (index < dn.length) index += 1 // skip , or +
   }
   return attributes
 }
 
-/**
- * The subject of a certificate as attributes in RFC 4514 order (most specific first), read from the DER
- * (certificate-subject.ts): node:crypto's printed subject escapes `+` inside values, so splitting the print
- * would let a crafted value pose as another attribute.
- */
-export function certificateSubject(certificate: X509Certificate): Attribute[] {
-  return certificateSubjectAttributes(certificate).map(({ oid, text }) => ({ type: normaliseType(oid), value: text }))
-}
-
+/** RFC 4514 §2.4 escaping of a string value. */
 const escapeValue = (value: string): string =>
   value.replace(/[\\,+"<>;=]/g, (char) => `\\${char}`).replace(/^[ #]/, (char) => `\\${char}`).replace(/ $/, '\\ ')
 
-const SHORT_NAMES = new Set(['CN', 'C', 'L', 'ST', 'O', 'OU', 'STREET', 'DC', 'UID'])
-const OIDS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(ALIASES)
-    .filter(([key]) => /^\d/.test(key))
-    .map(([oid, name]) => [name, oid]),
-)
-
-/** Formats attributes as an RFC 4514 string; types without an RFC 4514 short name are written as OIDs. */
-export function formatDistinguishedName(attributes: readonly Attribute[]): string {
-  return attributes.map(({ type, value }) => `${SHORT_NAMES.has(type) ? type : (OIDS[type] ?? type)}=${escapeValue(value)}`).join(',')
+export type FormatOptions = {
+  /** Write every non-descriptor attribute as `<oid>=#<hex DER>`, keeping the certificate's string type (Brazil, BR-DCR-14). */
+  readonly nonDescriptorsAsHex?: boolean
 }
 
-const foldValue = (value: string): string => value.trim().replace(/\s+/g, ' ').toLowerCase()
-
-/** Same attributes in the same order, values compared case-insensitively with spaces folded. */
-export function distinguishedNamesMatch(a: readonly Attribute[], b: readonly Attribute[]): boolean {
-  return a.length === b.length && a.every((attribute, i) => attribute.type === b[i]!.type && foldValue(attribute.value) === foldValue(b[i]!.value))
+/** Formats attributes as an RFC 4514 string; types without an RFC 4514 descriptor are written as OIDs. */
+export function formatDistinguishedName(attributes: readonly Attribute[], options: FormatOptions = {}): string {
+  return attributes
+    .map((attribute) => {
+      const { type, value, der, binary } = attribute
+      if (isDescriptor(type)) return `${type}=${binary ? value : escapeValue(value)}`
+      const oid = oidOfType(type) ?? type
+      if (binary || (options.nonDescriptorsAsHex && der !== undefined)) return `${oid}=#${der}`
+      return `${oid}=${escapeValue(value)}`
+    })
+    .join(',')
 }
 
-/** Every value of one attribute type, e.g. all `OU`s. */
+const fold = (value: string): string => value.trim().replace(/\s+/g, ' ').toLowerCase()
+
+/** Two values are the same: as text (caseIgnoreMatch) when both are strings, else by their DER. */
+const sameValue = (a: Attribute, b: Attribute): boolean => (a.binary || b.binary ? a.der !== undefined && a.der === b.der : fold(a.value) === fold(b.value))
+
+/**
+ * Whether a registered DN names the certificate's subject: same attributes, same order, same values
+ * (RFC 4517 distinguishedNameMatch, caseIgnoreMatch values, BR-DCR-13). The one DN comparison of the server.
+ */
+export function distinguishedNamesMatch(registered: readonly Attribute[], subject: readonly Attribute[]): boolean {
+  return registered.length === subject.length && registered.every((attribute, i) => attribute.type === subject[i]!.type && sameValue(attribute, subject[i]!))
+}
+
+/** Every string value of one attribute type, e.g. all `OU`s. */
 export const valuesOf = (attributes: readonly Attribute[], type: string): string[] =>
-  attributes.filter((attribute) => attribute.type === normaliseType(type)).map((attribute) => attribute.value)
+  attributes.filter((attribute) => attribute.type === normaliseType(type) && !attribute.binary).map((attribute) => attribute.value)
+
+/** How often each attribute type occurs, e.g. two `CN`s. */
+export const occurrencesOf = (attributes: readonly Attribute[], type: string): number => attributes.filter((attribute) => attribute.type === normaliseType(type)).length

@@ -4,8 +4,11 @@
  * subject rule) and Brazil (BR-DCR-11 UID = software_id, BR-DCR-12 organizationIdentifier OFBBR-<org_id>
  * or, for older certificates, OU = org_id). Identifiers are compared exactly: they are case-sensitive
  * Base62 / UUID values, and a loose match would let one organisation's certificate pass for another's.
+ * A rule refuses a subject in which an attribute it reads occurs more than once (so the one it matches on
+ * occurs exactly once): with two CNs a subject would pass when either named the software, and one
+ * certificate would register as two pieces of software.
  */
-import { valuesOf, type Attribute } from './distinguished-name.ts'
+import { occurrencesOf, valuesOf, type Attribute } from './distinguished-name.ts'
 
 import type { SubjectRule } from '../config/schema.ts'
 
@@ -21,6 +24,18 @@ export const SUBJECT_RULE_DESCRIPTIONS: Readonly<Record<SubjectRule, string>> = 
   cdr: 'no subject requirement',
   brazil: 'UID=<software_id> and (organizationIdentifier=OFBBR-<org_id> or OU=<org_id>)',
 }
+
+/** The attributes each rule reads, as error descriptions name them. */
+export const SUBJECT_RULE_ATTRIBUTES: Readonly<Record<SubjectRule, readonly string[]>> = {
+  'ob-legacy': ['CN', 'OU'],
+  obwac: ['organizationIdentifier', 'CN'],
+  cdr: [],
+  brazil: ['UID', 'organizationIdentifier', 'OU'],
+}
+
+/** The attributes `rule` reads that occur more than once in the subject; the rule refuses such a subject. */
+export const repeatedSubjectAttributes = (rule: SubjectRule, attributes: readonly Attribute[]): string[] =>
+  SUBJECT_RULE_ATTRIBUTES[rule].filter((type) => occurrencesOf(attributes, type) > 1)
 
 const has = (attributes: readonly Attribute[], type: string, value: string | undefined): boolean =>
   value !== undefined && value !== '' && valuesOf(attributes, type).some((candidate) => candidate.trim() === value)
@@ -40,6 +55,7 @@ function obwacOrganisationIdentifierMatches(attributes: readonly Attribute[], or
 export function subjectMatches(rule: SubjectRule, attributes: readonly Attribute[], identities: SubjectIdentities): boolean {
   // An empty claim names nothing: it must not match an empty or prefix-only attribute.
   const ids = { softwareId: identities.softwareId || undefined, orgId: identities.orgId || undefined }
+  if (repeatedSubjectAttributes(rule, attributes).length > 0) return false
   switch (rule) {
     case 'ob-legacy':
       return has(attributes, 'CN', ids.softwareId) && has(attributes, 'OU', ids.orgId)

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createCertificateAuthority } from '../../src/sandbox/ca.ts'
 import { BRAZIL_SANDBOX_ORGANISATION, brazilTransportSubject } from '../../src/sandbox/ssa-shapes.ts'
-import { brazilSubjectDnOf, brazilSubjectsMatch, certificateSubjectAttributes, parseBrazilSubjectDn } from '../../src/trust/brazil-distinguished-name.ts'
-import { DistinguishedNameError } from '../../src/trust/distinguished-name.ts'
+import { brazilSubjectDnOf, parseBrazilSubjectDn } from '../../src/trust/brazil-distinguished-name.ts'
+import { certificateSubject, DistinguishedNameError, distinguishedNamesMatch as brazilSubjectsMatch } from '../../src/trust/distinguished-name.ts'
 
 /** The tls_client_auth_subject_dn of the br-dcr.md §7 sample request. */
 const SAMPLE_DN =
@@ -22,27 +22,27 @@ describe('Brazil subject DN (BR-DCR-13..15)', () => {
   })
 
   it('keeps the certificate string types: organizationIdentifier UTF8String (0C), serialNumber PrintableString (13)', () => {
-    const attributes = certificateSubjectAttributes(certificate)
-    assert.equal(attributes.find((attribute) => attribute.oid === '2.5.4.97')?.derHex.slice(0, 2), '0C')
-    assert.equal(attributes.find((attribute) => attribute.oid === '2.5.4.5')?.derHex.slice(0, 2), '13')
-    assert.equal(attributes[0]?.oid, '0.9.2342.19200300.100.1.1', 'UID first (most specific)')
+    const attributes = certificateSubject(certificate)
+    assert.equal(attributes.find((attribute) => attribute.type === 'ORGANIZATIONIDENTIFIER')?.der?.slice(0, 2), '0C')
+    assert.equal(attributes.find((attribute) => attribute.type === 'SERIALNUMBER')?.der?.slice(0, 2), '13')
+    assert.equal(attributes[0]?.type, 'UID', 'UID first (most specific)')
   })
 
   it('parses the sample back into the certificate\'s attributes, which match', () => {
     const parsed = parseBrazilSubjectDn(SAMPLE_DN)
-    assert.equal(parsed.find((attribute) => attribute.oid === '2.5.4.97')?.text, `OFBBR-${orgId}`)
-    assert.ok(brazilSubjectsMatch(parsed, certificateSubjectAttributes(certificate)))
+    assert.equal(parsed.find((attribute) => attribute.type === 'ORGANIZATIONIDENTIFIER')?.value, `OFBBR-${orgId}`)
+    assert.ok(brazilSubjectsMatch(parsed, certificateSubject(certificate)))
   })
 
   it('matches string values case-insensitively with spaces folded (caseIgnoreMatch), and descriptors given as #hex', () => {
     const lower = SAMPLE_DN.replace('O=Tucano Pagamentos SA', 'O=tucano  pagamentos sa')
-    assert.ok(brazilSubjectsMatch(parseBrazilSubjectDn(lower), certificateSubjectAttributes(certificate)))
+    assert.ok(brazilSubjectsMatch(parseBrazilSubjectDn(lower), certificateSubject(certificate)))
     const hexCountry = SAMPLE_DN.replace(/C=BR$/, 'C=#13024252')
-    assert.ok(brazilSubjectsMatch(parseBrazilSubjectDn(hexCountry), certificateSubjectAttributes(certificate)))
+    assert.ok(brazilSubjectsMatch(parseBrazilSubjectDn(hexCountry), certificateSubject(certificate)))
   })
 
   it('does not match another organisation, a missing attribute or another order', () => {
-    const subject = certificateSubjectAttributes(certificate)
+    const subject = certificateSubject(certificate)
     assert.equal(brazilSubjectsMatch(parseBrazilSubjectDn(brazilTransportSubject({ softwareId, orgId: '00000000-0000-0000-0000-000000000000' })), subject), false)
     assert.equal(brazilSubjectsMatch(parseBrazilSubjectDn(SAMPLE_DN.replace(',ST=SP', '')), subject), false)
     assert.equal(brazilSubjectsMatch(parseBrazilSubjectDn(SAMPLE_DN.replace('L=SAO PAULO,ST=SP', 'ST=SP,L=SAO PAULO')), subject), false)

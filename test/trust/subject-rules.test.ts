@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createCertificateAuthority } from '../../src/sandbox/ca.ts'
 import { certificateSubject, parseDistinguishedName } from '../../src/trust/distinguished-name.ts'
-import { subjectMatches } from '../../src/trust/subject-rules.ts'
+import { repeatedSubjectAttributes, subjectMatches } from '../../src/trust/subject-rules.ts'
 
 const ids = { softwareId: '7Hq2LmN9pXvR4tYb8Kc1Zs', orgId: '0015800001ZEc3hAAD' }
 const dn = parseDistinguishedName
@@ -75,4 +75,19 @@ test('a "+" inside a value of the certificate subject cannot pose as another att
   assert.equal(attributes[1]?.value, 'Evil Ltd+organizationIdentifier=PSDGB-FCA-victimorg+OU=victimorg')
   assert.equal(subjectMatches('obwac', attributes, { softwareId: 'attacker', orgId: 'victimorg' }), false)
   assert.equal(subjectMatches('ob-legacy', attributes, { softwareId: 'attacker', orgId: 'victimorg' }), false)
+})
+
+test('every rule refuses a subject that repeats an attribute it reads, whichever value would match (issue 13 item 1)', () => {
+  const br = { softwareId: 'soft-br', orgId: 'org-br' }
+  assert.equal(subjectMatches('ob-legacy', dn(`CN=${ids.softwareId},CN=other,OU=${ids.orgId}`), ids), false)
+  assert.equal(subjectMatches('ob-legacy', dn(`CN=${ids.softwareId},OU=${ids.orgId},OU=other`), ids), false)
+  assert.equal(subjectMatches('obwac', dn(`CN=${ids.orgId},CN=other`), ids), false)
+  assert.equal(subjectMatches('obwac', dn(`CN=Acme,2.5.4.97=PSDGB-OB-Unknown${ids.orgId},2.5.4.97=PSDGB-FCA-1`), ids), false)
+  assert.equal(subjectMatches('brazil', dn('UID=soft-br,UID=soft-other,2.5.4.97=OFBBR-org-br'), br), false)
+  assert.equal(subjectMatches('brazil', dn('UID=soft-br,2.5.4.97=OFBBR-org-br,2.5.4.97=OFBBR-org-other'), br), false)
+  assert.equal(subjectMatches('brazil', dn('UID=soft-br,OU=org-br,OU=org-other'), br), false)
+  assert.deepEqual(repeatedSubjectAttributes('brazil', dn('UID=a,UID=b,OU=c,OU=d,CN=x,CN=y')), ['UID', 'OU'])
+  // Attributes the rule does not read may repeat; the cdr rule reads none.
+  assert.equal(subjectMatches('ob-legacy', dn(`CN=${ids.softwareId},OU=${ids.orgId},O=OpenBanking,DC=a,DC=b`), ids), true)
+  assert.equal(subjectMatches('cdr', dn('CN=a,CN=b'), { softwareId: undefined, orgId: undefined }), true)
 })

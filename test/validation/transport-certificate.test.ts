@@ -110,3 +110,39 @@ describe('transport-certificate (UK-DCR-38, BR-DCR-11..12, SEC-31)', () => {
     await expectFailure(transportCertificate, makeContext({ ssa: { ...ssa, software_id: 42 }, directory: openBanking, directories, certificate: legacy }), { error: 'invalid_software_statement', claim: 'software_id' })
   })
 })
+
+describe('transport-certificate refuses a subject that repeats an attribute a subject rule reads (issue 13 item 1)', () => {
+  const brSsa = { ...ssa, iss: 'Open Finance Brasil' }
+  const brConfig = testConfig({ validators: { 'transport-certificate': { subjectRules: ['brazil'] } } })
+  const obwacConfig = testConfig({ validators: { 'transport-certificate': { subjectRules: ['obwac'] } } })
+  const refusal = (repeated: string) => ({ error: 'unapproved_software_statement' as const, claim: 'software_id', mentions: [`more than one ${repeated}`, 'must occur exactly once'] })
+
+  it('refuses two CN values, one naming the software (ob-legacy)', async () => {
+    const twoCns = presented((await obCa.issueClient({ subject: `CN=${ssa.software_id},CN=OtherSoftware,OU=${ssa.org_id},O=OpenBanking,C=GB` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ ssa, directory: openBanking, directories, certificate: twoCns }), refusal('CN'))
+    const secondFirst = presented((await obCa.issueClient({ subject: `CN=OtherSoftware,CN=${ssa.software_id},OU=${ssa.org_id},O=OpenBanking,C=GB` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ ssa, directory: openBanking, directories, certificate: secondFirst }), refusal('CN'))
+  })
+
+  it('refuses two OU values, one naming the organisation (ob-legacy)', async () => {
+    const twoOus = presented((await obCa.issueClient({ subject: `CN=${ssa.software_id},OU=0015800001OTHERAA,OU=${ssa.org_id},O=OpenBanking,C=GB` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ ssa, directory: openBanking, directories, certificate: twoOus }), refusal('OU'))
+  })
+
+  it('refuses two UID values, one naming the software (brazil)', async () => {
+    const twoUids = presented((await brCa.issueClient({ subject: `UID=${ssa.software_id},UID=other-software,organizationIdentifier=OFBBR-${ssa.org_id},CN=tpp.example.com.br,C=BR` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ config: brConfig, ssa: brSsa, directory: brazil, directories, certificate: twoUids }), refusal('UID'))
+  })
+
+  it('refuses two organizationIdentifier values, one naming the organisation (brazil and obwac)', async () => {
+    const twoBr = presented((await brCa.issueClient({ subject: `UID=${ssa.software_id},organizationIdentifier=OFBBR-${ssa.org_id},organizationIdentifier=OFBBR-other,CN=tpp.example.com.br,C=BR` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ config: brConfig, ssa: brSsa, directory: brazil, directories, certificate: twoBr }), refusal('organizationIdentifier'))
+    const twoObwac = presented((await obCa.issueClient({ subject: `CN=Acme Fin,organizationIdentifier=PSDGB-OB-Unknown${ssa.org_id},organizationIdentifier=PSDGB-FCA-123456,O=Acme Fin Ltd,C=GB` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ config: obwacConfig, ssa, directory: openBanking, directories, certificate: twoObwac }), refusal('organizationIdentifier'))
+  })
+
+  it('refuses a second value in a multi-valued RDN as well (CN=a+CN=b)', async () => {
+    const multiValued = presented((await obCa.issueClient({ subject: `CN=${ssa.software_id}+CN=OtherSoftware,OU=${ssa.org_id},O=OpenBanking,C=GB` })).certificate)
+    await expectFailure(transportCertificate, makeContext({ ssa, directory: openBanking, directories, certificate: multiValued }), refusal('CN'))
+  })
+})

@@ -3,8 +3,9 @@
  * BR-DCR-13): the certificate of the mutual TLS connection chains to a trusted CA (the transport layer
  * checked it against every directory's CAs; here it is checked again against the CAs of the directory the
  * client registered through, so that another directory's CA cannot issue the same subject), and carries
- * the one identity the client registered: its subject DN (compared attribute by attribute, values
- * case-insensitively) or a subjectAltName of the registered type.
+ * the one identity the client registered: its subject DN or a subjectAltName of the registered type. The DN
+ * is compared by trust/distinguished-name.ts's distinguishedNamesMatch, the comparison registration used,
+ * so a DN in the Brazil OID/`#hex` form (BR-DCR-14) that registered also authenticates.
  */
 import type { ClientRecord } from '../../store/store.ts'
 import { verifyChain } from '../../trust/certificate-chain.ts'

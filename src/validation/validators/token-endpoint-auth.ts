@@ -11,7 +11,8 @@
  *   (BR-DCR-18) and `jwks_uri` equals the software statement's JWKS URI (BR-DCR-19).
  * With `subjectDnSyntax: brazil` a `tls_client_auth` client names its certificate by subject DN only
  * (BR-DCR-16), written with OID/hex attributes (BR-DCR-14) and matched value by value against the DER
- * subject of the presented certificate (BR-DCR-13, trust/brazil-distinguished-name.ts).
+ * subject of the presented certificate by the same comparison the token endpoint uses (BR-DCR-13,
+ * trust/distinguished-name.ts).
  */
 import { isIP } from 'node:net'
 import type { ValidationContext, BuiltInValidator } from '../context.ts'
@@ -21,7 +22,7 @@ import { ValidationError } from '../errors.ts'
 import { quoted } from '../../lib/quoted.ts'
 import { certificateHasSan, TLS_IDENTITY_CLAIMS } from '../../trust/certificate-identity.ts'
 import { certificateSubject, distinguishedNamesMatch, DistinguishedNameError, formatDistinguishedName, parseDistinguishedName } from '../../trust/distinguished-name.ts'
-import { brazilSubjectDnOf, brazilSubjectsMatch, certificateSubjectAttributes, parseBrazilSubjectDn } from '../../trust/brazil-distinguished-name.ts'
+import { brazilSubjectDnOf, parseBrazilSubjectDn } from '../../trust/brazil-distinguished-name.ts'
 
 const id = 'token-endpoint-auth'
 const source: ClaimSource = { validator: id, error: 'invalid_client_metadata', where: 'request' }
@@ -52,7 +53,7 @@ function checkBrazilTlsClientAuth(ctx: ValidationContext, claims: Claims): void 
   }
   if (!ctx.config.validators[id].matchSubjectDn) return
   if (certificate === undefined) fail(claim, `${claim} cannot be checked: no client certificate was presented with this request; register over mutual TLS with the certificate that ${claim} names`)
-  if (!brazilSubjectsMatch(registered, certificateSubjectAttributes(certificate))) {
+  if (!distinguishedNamesMatch(registered, certificateSubject(certificate))) {
     fail(claim, `tls_client_auth_subject_dn does not match the subject of the presented certificate${expected}`)
   }
 }

@@ -7,7 +7,7 @@
  */
 import { verifyChain } from '../../trust/certificate-chain.ts'
 import { certificateSubject, formatDistinguishedName } from '../../trust/distinguished-name.ts'
-import { SUBJECT_RULE_DESCRIPTIONS, subjectMatches, type SubjectRule } from '../../trust/subject-rules.ts'
+import { repeatedSubjectAttributes, SUBJECT_RULE_DESCRIPTIONS, subjectMatches, type SubjectRule } from '../../trust/subject-rules.ts'
 import type { BuiltInValidator } from '../context.ts'
 import { readString, type ClaimSource } from '../claims.ts'
 import { ValidationError } from '../errors.ts'
@@ -42,10 +42,12 @@ export const transportCertificate: BuiltInValidator = {
 
     if (rules.length === 0) throw new ValidationError('unapproved_software_statement', ID, 'no transport certificate subject rule is configured, so no certificate subject is accepted')
     const expected = rules.map((rule) => `${rule}: ${SUBJECT_RULE_DESCRIPTIONS[rule]}`).join('; ')
+    const repeated = [...new Set(rules.flatMap((rule) => repeatedSubjectAttributes(rule, subject)))]
+    const why = repeated.length === 0 ? '' : `; the subject has more than one ${repeated.join(', more than one ')}, and each attribute a subject rule reads must occur exactly once`
     throw new ValidationError(
       'unapproved_software_statement',
       ID,
-      `the transport certificate subject ${formatDistinguishedName(subject)} does not name ${softwareIdClaim} ${quoted(ids.softwareId)} and ${orgIdClaim} ${quoted(ids.orgId)} of the software statement as required (${expected})`,
+      `the transport certificate subject ${formatDistinguishedName(subject)} does not name ${softwareIdClaim} ${quoted(ids.softwareId)} and ${orgIdClaim} ${quoted(ids.orgId)} of the software statement as required (${expected})${why}`,
       { claim: softwareIdClaim },
     )
   },
