@@ -39,7 +39,8 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     update: (clientId, input, auth) => update(deps, verbs.update, { clientId, auth, input, nowMs: deps.clock() }),
     remove: (clientId, auth, input) => remove(deps, verbs.delete, { clientId, auth, input, nowMs: deps.clock() }),
     async refuseWithoutCertificate(description, remoteAddress) {
-      const error = worded(new ValidationError('unapproved_software_statement', CLIENT_CERTIFICATE, description), deps.profiles.top)
+      // No software statement is involved yet: the connection itself is refused (RFC 7591 §3.2.2).
+      const error = worded(new ValidationError('invalid_client_metadata', CLIENT_CERTIFICATE, description), deps.profiles.top)
       await deps.audit.failed(error, { at: deps.clock(), operation: 'create', remoteAddress })
       throw error
     },

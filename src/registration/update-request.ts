@@ -39,8 +39,9 @@ export function assertUpdateRequest(ctx: ValidationContext, client: ClientRecord
   if (claims.client_id !== undefined && claims.client_id !== client.clientId) {
     throw new ValidationError('invalid_client_metadata', UPDATE_REQUEST, 'client_id must equal the client being updated, the {client_id} of the URL', { claim: 'client_id' })
   }
+  // A client registered without any software id (plain RFC 7591) is registered for '' and updated without one.
   const softwareId = softwareIdOf(ctx, ctx.config)
-  if (softwareId !== client.softwareId) {
+  if ((softwareId ?? '') !== client.softwareId) {
     throw new ValidationError('invalid_client_metadata', UPDATE_REQUEST, `software_id cannot change: this client is registered for software_id ${quoted(client.softwareId)}, the request names ${quoted(softwareId)}`, { claim: 'software_id' })
   }
 }

@@ -49,7 +49,7 @@ describe('proxy mode', () => {
     const s = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
     const answer = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) })
     assert.equal(answer.status, 400)
-    assert.equal(answer.json.error, 'unapproved_software_statement')
+    assert.equal(answer.json.error, 'invalid_client_metadata')
     assert.equal((await s.counts()).clients, 0)
   })
 

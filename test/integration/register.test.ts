@@ -203,9 +203,9 @@ describe('POST /register (UK profile over mutual TLS)', () => {
   })
 
   describe('transport', () => {
-    it('refuses a request without a client certificate with a JSON 400, not a dropped connection, and audits it (UK-DCR-42)', async (t) => {
+    it('refuses a request without a client certificate with a JSON 400 invalid_client_metadata (no software statement is involved yet), not a dropped connection, and audits it (UK-DCR-42, issue 12 item 5)', async (t) => {
       const s = await startDcrServer(t, sandbox)
-      const { afterCounts, before } = await expectRefusal(s, { body: await s.signedRequest(), certificate: null }, { status: 400, error: 'unapproved_software_statement', validator: 'client-certificate' })
+      const { afterCounts, before } = await expectRefusal(s, { body: await s.signedRequest(), certificate: null }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate' })
       assert.equal(afterCounts.auditEvents, before.auditEvents + 1)
       assert.equal((await s.server.store.listAudit(1))[0]?.validator, 'client-certificate')
     })
@@ -215,7 +215,7 @@ describe('POST /register (UK profile over mutual TLS)', () => {
       const rogueCa = await createCertificateAuthority('Rogue CA')
       const rogue = await rogueCa.issueClient({ subject: sandbox.tpp.transportSubject })
       const s = await startDcrServer(t, sandbox)
-      const { body } = await expectRefusal(s, { body: await s.signedRequest(), certificate: rogue }, { status: 400, error: 'unapproved_software_statement', validator: 'client-certificate' })
+      const { body } = await expectRefusal(s, { body: await s.signedRequest(), certificate: rogue }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate' })
       assert.match(body.error_description as string, /not issued by a CA this server trusts/)
     })
   })

@@ -42,7 +42,7 @@ describe('CDR profile: roles-and-scopes with scopeSource ssa-scope (CDR-DCR-16)'
   })
 
   it('rejects scopes without a software statement, naming the SSA scope claim', async () => {
-    await expectFailure(rolesAndScopes, makeContext({ config: cdrConfig, request: { scope: 'bank:accounts.basic:read' } }), { error: 'invalid_software_statement', claim: 'software_statement', mentions: ['scope'] })
+    await expectFailure(rolesAndScopes, makeContext({ config: cdrConfig, request: { scope: 'bank:accounts.basic:read' } }), { error: 'invalid_client_metadata', claim: 'software_statement', mentions: ['scope'] })
   })
 })
 

@@ -80,7 +80,7 @@ describe('hostname-consistency', () => {
   })
 
   it('fails when the request carries no software statement', async () => {
-    await expectFailure(hostnameConsistency, makeContext({ request: {} }), { error: 'invalid_software_statement', claim: 'software_statement' })
+    await expectFailure(hostnameConsistency, makeContext({ request: {} }), { error: 'invalid_client_metadata', claim: 'software_statement' })
   })
 
   it('uses the profile\'s claim names (CDR)', async () => {

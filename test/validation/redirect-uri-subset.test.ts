@@ -50,7 +50,7 @@ describe('redirect-uri-subset', () => {
   })
 
   it('rejects redirect URIs when the request carries no software statement', async () => {
-    await expectFailure(redirectUriSubset, makeContext({ request: { redirect_uris: ['https://app.example/cb'] } }), { error: 'invalid_software_statement', claim: 'software_statement' })
+    await expectFailure(redirectUriSubset, makeContext({ request: { redirect_uris: ['https://app.example/cb'] } }), { error: 'invalid_client_metadata', claim: 'software_statement' })
   })
 
   it('rejects redirect URIs when the SSA has no redirect URI list', async () => {

@@ -48,7 +48,7 @@ describe('request-issuer (UK-DCR-19, UK-DCR-27)', () => {
 
   it('rejects a software statement without software_id, or no software statement', async () => {
     await expectFailure(requestIssuer, makeContext({ request: { iss: SOFTWARE_ID }, ssa: { iss: 'OpenBanking Ltd' } }), { error: 'invalid_software_statement', claim: 'software_id' })
-    await expectFailure(requestIssuer, makeContext({ request: { iss: SOFTWARE_ID } }), { error: 'invalid_software_statement', claim: 'software_statement' })
+    await expectFailure(requestIssuer, makeContext({ request: { iss: SOFTWARE_ID } }), { error: 'invalid_client_metadata', claim: 'software_statement' })
   })
 
   it('reads the profile software id claim', async () => {

@@ -53,7 +53,7 @@ describe('request-signature (UK-DCR-14, CDR-DCR-12, SEC-1..10)', () => {
   })
 
   it('rejects when there is no software statement to locate the keys', async () => {
-    await expectFailure(requestSignature, makeContext({ request, requestCompact: await tpp.sign(request), remoteKeySets }), { error: 'invalid_software_statement', claim: 'software_statement' })
+    await expectFailure(requestSignature, makeContext({ request, requestCompact: await tpp.sign(request), remoteKeySets }), { error: 'invalid_client_metadata', claim: 'software_statement' })
   })
 
   it('rejects a software statement without the JWKS claim, naming it', async () => {

@@ -94,7 +94,7 @@ describe('required-attributes', () => {
   })
 
   it('rejects a request without a software statement when the profile requires SSA claims', async () => {
-    await expectFailure(requiredAttributes, makeContext({ request: UK_REQUEST }), { error: 'invalid_software_statement', claim: 'software_statement', mentions: ['software_id'] })
+    await expectFailure(requiredAttributes, makeContext({ request: UK_REQUEST }), { error: 'invalid_client_metadata', claim: 'software_statement', mentions: ['software_id'] })
   })
 
   it('passes without a software statement when the profile requires no SSA claims', async () => {

@@ -49,12 +49,12 @@ describe('rfc7591 profile: without a software statement (RFC7591-14)', () => {
   })
 
   it('rejects scopes no statement grants (only the always-allowed ones pass)', async () => {
-    await expectFailure(rolesAndScopes, plain({ ...request, scope: 'openid accounts' }), { error: 'invalid_software_statement', claim: 'software_statement', mentions: ['accounts'] })
+    await expectFailure(rolesAndScopes, plain({ ...request, scope: 'openid accounts' }), { error: 'invalid_client_metadata', claim: 'software_statement', mentions: ['accounts'] })
   })
 
   it('keeps requiring the statement where the profile does (UK)', async () => {
-    await expectFailure(ssaIssuer, makeContext({ request }), { error: 'invalid_software_statement', claim: 'software_statement' })
-    await expectFailure(redirectUriSubset, makeContext({ request }), { error: 'invalid_software_statement', claim: 'software_statement' })
+    await expectFailure(ssaIssuer, makeContext({ request }), { error: 'invalid_client_metadata', claim: 'software_statement' })
+    await expectFailure(redirectUriSubset, makeContext({ request }), { error: 'invalid_client_metadata', claim: 'software_statement' })
   })
 })
 

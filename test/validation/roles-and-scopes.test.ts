@@ -59,7 +59,7 @@ describe('roles-and-scopes', () => {
   })
 
   it('rejects scopes beyond the defaults when the request carries no software statement', async () => {
-    await expectFailure(rolesAndScopes, makeContext({ request: { scope: 'openid accounts' } }), { error: 'invalid_software_statement', claim: 'software_statement', mentions: ['accounts'] })
+    await expectFailure(rolesAndScopes, makeContext({ request: { scope: 'openid accounts' } }), { error: 'invalid_client_metadata', claim: 'software_statement', mentions: ['accounts'] })
   })
 
   it('rejects scopes beyond the defaults when the SSA has no roles claim', async () => {

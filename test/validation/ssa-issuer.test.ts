@@ -21,7 +21,7 @@ describe('ssa-issuer (UK-DCR-34, RFC7591-16)', () => {
 
   it('rejects a request without software statement', async () => {
     const ctx = makeContext({ directories })
-    const error = await expectFailure(ssaIssuer, ctx, { error: 'invalid_software_statement', claim: 'software_statement' })
+    const error = await expectFailure(ssaIssuer, ctx, { error: 'invalid_client_metadata', claim: 'software_statement' })
     assert.equal(error.message, 'software_statement is required')
   })
 

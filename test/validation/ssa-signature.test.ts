@@ -31,7 +31,7 @@ describe('ssa-signature (UK-DCR-15, CDR-DCR-8, SEC-1..10)', () => {
   })
 
   it('rejects a request without software statement', async () => {
-    await expectFailure(ssaSignature, makeContext({ directories }), FAIL)
+    await expectFailure(ssaSignature, makeContext({ directories }), { ...FAIL, error: 'invalid_client_metadata' })
   })
 
   it('rejects a software statement sent unsigned', async () => {

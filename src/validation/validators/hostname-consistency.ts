@@ -20,11 +20,11 @@ export const hostnameConsistency: BuiltInValidator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-39', 'RFC7591-26', 'SEC-26', 'SEC-27'],
   summary: "The software statement's redirect, client, logo, terms and policy URIs all share one host.",
-  errors: ['invalid_software_statement'],
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   check(ctx) {
     if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ctx.ssa === undefined) {
-      throw new ValidationError('invalid_software_statement', id, 'the request carries no software statement, so the host of its URIs cannot be checked; send a software_statement', { claim: 'software_statement' })
+      throw new ValidationError('invalid_client_metadata', id, 'the request carries no software statement, so the host of its URIs cannot be checked; send a software_statement', { claim: 'software_statement' })
     }
     const claims = ctx.ssa.claims
     const source: ClaimSource = { validator: id, error: 'invalid_software_statement', where: 'software statement' }

@@ -16,14 +16,14 @@ export const redirectUriSubset: BuiltInValidator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-24', 'CDR-DCR-14', 'BR-DCR-20', 'SEC-23', 'SEC-28'],
   summary: "Every requested redirect URI is, character for character, one of the software statement's redirect URIs.",
-  errors: ['invalid_redirect_uri', 'invalid_software_statement'],
+  errors: ['invalid_client_metadata', 'invalid_redirect_uri', 'invalid_software_statement'],
   check(ctx) {
     const requested = readStringArray(ctx.request.claims, 'redirect_uris', { validator: id, error: 'invalid_redirect_uri', where: 'request' })
     if (requested === undefined) return
     const claim = ctx.config.ssa.redirectUrisClaim
     if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ctx.ssa === undefined) {
-      throw new ValidationError('invalid_software_statement', id, `the request carries no software statement to check redirect_uris against; send a software_statement whose ${claim} lists them`, { claim: 'software_statement' })
+      throw new ValidationError('invalid_client_metadata', id, `the request carries no software statement to check redirect_uris against; send a software_statement whose ${claim} lists them`, { claim: 'software_statement' })
     }
     const allowed = readStringArray(ctx.ssa.claims, claim, { validator: id, error: 'invalid_software_statement', where: 'software statement' })
     if (allowed === undefined) {

@@ -23,7 +23,7 @@ export const requestIssuer: BuiltInValidator = {
   check(ctx) {
     const claim = ctx.config.ssa.softwareIdClaim
     if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
-    if (ctx.ssa === undefined) throw new ValidationError('invalid_software_statement', ID, `software_statement is required: its ${claim} must equal the request iss`, { claim: 'software_statement' })
+    if (ctx.ssa === undefined) throw new ValidationError('invalid_client_metadata', ID, `software_statement is required: its ${claim} must equal the request iss`, { claim: 'software_statement' })
     const softwareId = readString(ctx.ssa.claims, claim, SSA)
     if (softwareId === undefined || softwareId === '') throw new ValidationError('invalid_software_statement', ID, `${claim} is required in the software statement`, { claim })
 

@@ -85,7 +85,7 @@ export const requestSignature: BuiltInValidator = {
 
     const claim = ctx.config.ssa.jwksUriClaim
     const ssa = ctx.ssa
-    if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, `software_statement is required: its ${claim} locates the keys that verify the request`, { claim: 'software_statement' })
+    if (ssa === undefined) throw new ValidationError('invalid_client_metadata', ID, `software_statement is required: its ${claim} locates the keys that verify the request`, { claim: 'software_statement' })
     if (!ssa.verified && ctx.config.validators['ssa-signature'].enabled) {
       throw new ValidationError('invalid_software_statement', ID, `the software statement must be verified before its ${claim} is used to verify the request (enable ssa-signature)`, { claim })
     }

@@ -31,7 +31,7 @@ export const requiredAttributes: BuiltInValidator = {
     // RFC7591-14: where the statement is optional, its claims are required only when one is sent.
     if (ctx.ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
     if (ctx.ssa === undefined) {
-      throw new ValidationError('invalid_software_statement', id, `the request carries no software statement; send a software_statement with the claims ${options.ssa.join(', ')}`, { claim: 'software_statement' })
+      throw new ValidationError('invalid_client_metadata', id, `the request carries no software statement; send a software_statement with the claims ${options.ssa.join(', ')}`, { claim: 'software_statement' })
     }
     const missingInSsa = missingFrom(ctx.ssa.claims, options.ssa)
     if (missingInSsa.length > 0) {

@@ -58,7 +58,7 @@ export const rolesAndScopes: BuiltInValidator = {
     if (beyondDefaults.length === 0) return
     const source = options.scopeSource === 'ssa-scope' ? ctx.config.ssa.scopeClaim : ctx.config.ssa.rolesClaim
     if (ctx.ssa === undefined) {
-      throw new ValidationError('invalid_software_statement', id, `the request asks for scopes ${quoted(beyondDefaults.join(' '))} but carries no software statement whose ${source} could grant them; send a software_statement`, { claim: 'software_statement' })
+      throw new ValidationError('invalid_client_metadata', id, `the request asks for scopes ${quoted(beyondDefaults.join(' '))} but carries no software statement whose ${source} could grant them; send a software_statement`, { claim: 'software_statement' })
     }
     const { granted, by } = options.scopeSource === 'ssa-scope' ? grantedByScope(ctx, ctx.ssa.claims, beyondDefaults) : grantedByRoles(ctx, ctx.ssa.claims, beyondDefaults)
     const grantedSet = new Set(granted)

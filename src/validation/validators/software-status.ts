@@ -24,7 +24,7 @@ export const softwareStatus: BuiltInValidator = {
   operations: ['create', 'update'],
   requirements: ['CDR-DCR-25', 'CDR-DCR-26', 'CDR-DCR-27', 'CDR-DCR-28', 'CDR-DCR-29'],
   summary: 'The data recipient and the software product of the software statement are ACTIVE at the CDR Register (cached status endpoints; fails closed when the Register is unreachable and the cache is stale).',
-  errors: ['unapproved_software_statement', 'invalid_software_statement'],
+  errors: ['invalid_client_metadata', 'unapproved_software_statement', 'invalid_software_statement'],
   async check(ctx) {
     const reader = ctx.registerStatus
     // A server fault, not the client's: a 500 without details, and the start-up wiring is what to fix.
@@ -32,7 +32,7 @@ export const softwareStatus: BuiltInValidator = {
     const softwareIdClaim = ctx.config.ssa.softwareIdClaim
     const legalEntityClaim = ctx.config.validators[id].legalEntityIdClaim
     const claims = ctx.ssa?.claims
-    if (claims === undefined) throw new ValidationError('invalid_software_statement', id, `software_statement is required: its ${softwareIdClaim} and ${legalEntityClaim} are checked at the CDR Register`, { claim: 'software_statement' })
+    if (claims === undefined) throw new ValidationError('invalid_client_metadata', id, `software_statement is required: its ${softwareIdClaim} and ${legalEntityClaim} are checked at the CDR Register`, { claim: 'software_statement' })
     const softwareId = readString(claims, softwareIdClaim, SSA)
     if (softwareId === undefined || softwareId === '') throw new ValidationError('invalid_software_statement', id, `${softwareIdClaim} is required in the software statement: the software product's status is checked at the CDR Register`, { claim: softwareIdClaim })
     const legalEntityId = readString(claims, legalEntityClaim, SSA)

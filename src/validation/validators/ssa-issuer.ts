@@ -19,12 +19,12 @@ export const ssaIssuer: BuiltInValidator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-34', 'RFC7591-16', 'CDR-DCR-8', 'BR-DCR-7'],
   summary: 'A software statement is present and its iss names a configured directory, whose keys and CAs are then used.',
-  errors: ['invalid_software_statement', 'unapproved_software_statement'],
+  errors: ['invalid_client_metadata', 'invalid_software_statement', 'unapproved_software_statement'],
   establishes: ['directory'],
   check(ctx) {
     const ssa = ctx.ssa
     if (ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
-    if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement is required', { claim: 'software_statement' })
+    if (ssa === undefined) throw new ValidationError('invalid_client_metadata', ID, 'software_statement is required', { claim: 'software_statement' })
     if (ssa.compact !== undefined) {
       try {
         decodeJwt(ssa.compact)

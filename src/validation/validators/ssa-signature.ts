@@ -52,12 +52,12 @@ export const ssaSignature: BuiltInValidator = {
   operations: ['create', 'update'],
   requirements: ['UK-DCR-15', 'CDR-DCR-8', 'CDR-DCR-9', 'BR-DCR-5', 'SEC-1', 'SEC-2', 'SEC-3', 'SEC-4', 'SEC-5', 'SEC-6', 'SEC-7', 'SEC-8', 'SEC-9', 'SEC-10'],
   summary: 'The software statement is signed with an accepted algorithm by a key of its (configured) directory.',
-  errors: ['invalid_software_statement'],
+  errors: ['invalid_client_metadata', 'invalid_software_statement'],
   establishes: ['ssa', 'directory'],
   async check(ctx) {
     const ssa = ctx.ssa
     if (ssa === undefined && !ctx.config.registration.requireSoftwareStatement) return
-    if (ssa === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement is required', { claim: 'software_statement' })
+    if (ssa === undefined) throw new ValidationError('invalid_client_metadata', ID, 'software_statement is required', { claim: 'software_statement' })
     const compact = ssa.compact
     if (compact === undefined) throw new ValidationError('invalid_software_statement', ID, 'software_statement must be a JWS signed by its directory, not a plain JSON object', { claim: 'software_statement' })
 
