@@ -89,7 +89,6 @@ async function expectRefusal(s: TestServer, response: MtlsResponse, expected: Re
     { status: response.status, body: response.json, challenge: response.headers['www-authenticate'] },
     { status: expected.status, body: { error: expected.error, error_description: expected.description }, challenge: expected.status === 401 ? (expected.challenge ?? ACCEPTED_METHODS) : undefined },
   )
-  const body = response.json as Record<string, unknown>
   assert.equal(response.headers['cache-control'], 'no-store')
   assert.equal(response.headers.pragma, 'no-cache')
   assert.doesNotMatch(response.text, /eyJ[A-Za-z0-9_-]{20,}\.eyJ/, 'no assertion or token echoed')
