@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { constants, type X509Certificate } from 'node:crypto'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import type { AuditWriter } from '../audit/audit-writer.ts'
 import type { Profiles } from '../config/directory-profiles.ts'
@@ -12,7 +12,9 @@ import type { ManagementAuthorizer } from '../registration/management-authorizat
 import type { RegistrationService } from '../registration/service.ts'
 import type { TokenEndpoint } from '../tokens/client-credentials.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
-import { toErrorAnswer, HttpError } from './errors.ts'
+import { describeError } from '../lib/error-table.ts'
+import { CLIENT_AUTHENTICATION_METHODS } from '../tokens/client-authentication.ts'
+import { answerClientError, toErrorAnswer, HttpError, type ErrorAnswerContext } from './errors.ts'
 import { registerRoutes } from './routes/register.ts'
 import { registerManagementRoutes } from './routes/register-management.ts'
 import { jwksRoutes } from './routes/jwks.ts'
@@ -39,6 +41,15 @@ const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
 export function buildApp(deps: AppDependencies): FastifyInstance {
   const { profiles, registration, anchors, logger } = deps
   const config = profiles.top
+  // The token endpoint's 401 challenge names the methods discovery advertises that it implements.
+  const answerContext: ErrorAnswerContext = {
+    clientAuthenticationMethods: config.validators['token-endpoint-auth'].methods.filter((method) => (CLIENT_AUTHENTICATION_METHODS as readonly string[]).includes(method)),
+  }
+  const sendError = (error: unknown, reply: FastifyReply): FastifyReply => {
+    const answer = toErrorAnswer(error, answerContext)
+    if (answer.internal) reply.log.error({ err: error }, 'request failed')
+    return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body)
+  }
   const https =
     config.server.mode === 'mtls'
       ? {
@@ -61,6 +72,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     // believed only from those proxies' addresses, like the certificate header (http/client-cert.ts).
     trustProxy: config.server.mode === 'proxy' && config.server.proxy.trustedAddresses.length > 0 ? [...config.server.proxy.trustedAddresses] : false,
     return503OnClosing: true,
+    // Node's and Fastify's own refusals answer in the error table's shape too (http/errors.ts).
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => sendError(error, reply),
   }) as unknown as FastifyInstance
 
   app.removeAllContentTypeParsers()
@@ -70,13 +84,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   // Anything else is refused by the route's media-type check before this parser would read it.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
 
-  app.setErrorHandler((error, request, reply) => {
-    const answer = toErrorAnswer(error)
-    if (answer.internal) request.log.error({ err: error }, 'request failed')
-    return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body)
-  })
+  app.setErrorHandler((error, _request, reply) => sendError(error, reply))
   app.setNotFoundHandler((request) => {
-    throw new HttpError(404, 'not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)
+    throw new HttpError('http.not_found', describeError('http.not_found', { method: request.method, path: request.url.split('?')[0]! }))
   })
 
   // Each route module adds its endpoints; they share these dependencies.

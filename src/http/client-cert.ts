@@ -16,8 +16,8 @@ import { HttpError } from './errors.ts'
 /** RFC 8705 `x5t#S256`: base64url of the SHA-256 of the DER certificate. */
 export const thumbprintOf = (der: Buffer): string => createHash('sha256').update(der).digest('base64url')
 
-const refuse = (description: string): HttpError =>
-  new HttpError(401, 'invalid_client', description)
+/** The token endpoint's answer; /register and the management endpoint answer a refusal in their own terms. */
+const refuse = (description: string): HttpError => new HttpError('token.client-certificate', description)
 
 /**
  * The accepted certificate of each TLS connection: building the chain with getPeerCertificate(true) and

@@ -1,27 +1,41 @@
 /**
- * The one place where a failure becomes an HTTP answer. Client mistakes get their precise status and an
- * RFC 7591 / RFC 6749 error body (RFC7591-23/24); anything unexpected becomes a generic 500 whose details
- * stay in the log (no stack trace, no internal message leaves the server). A refused bearer token at the
- * client configuration endpoint is answered as RFC 6750 §3 describes (RFC7592-4/5/6, SEC-33): 401
- * `invalid_token` or 403 `insufficient_scope`, with a `WWW-Authenticate: Bearer` challenge naming the error.
+ * The one place where a failure becomes an HTTP answer, read from the error table (lib/error-table.ts): the
+ * status, the RFC 7591 / RFC 6749 / RFC 6750 error body (RFC7591-23/24) and the WWW-Authenticate challenge of
+ * the error's code. A refused bearer token at the client configuration endpoint is answered as RFC 6750 §3
+ * describes (RFC7592-4/5/6, SEC-33); every 401 of the token endpoint names the client authentication methods
+ * the server accepts (RFC 6749 §5.2, RFC 9110 §15.5.2). Fastify's own refusals, and those Node's HTTP parser
+ * answers before Fastify (clientError), get the same shape. Anything unexpected becomes a generic 500 whose
+ * details stay in the log (no stack trace, no internal message leaves the server).
  */
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError } from 'fastify'
-import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
-import { OAuthError } from '../tokens/token-errors.ts'
-import { ValidationError } from '../validation/errors.ts'
+import { AnsweredError } from '../lib/answered-error.ts'
+import { describeError, ERROR_CODES, errorEntry, type ErrorCode } from '../lib/error-table.ts'
+import { CLIENT_AUTHENTICATION_METHODS } from '../tokens/client-authentication.ts'
 
 /** A refusal decided at the HTTP layer: media type, body size, client certificate, unknown route. */
-export class HttpError extends Error {
-  readonly status: number
-  readonly error: string
-  readonly headers: Readonly<Record<string, string>>
-  constructor(status: number, error: string, description: string, headers: Record<string, string> = {}) {
-    super(description)
+export class HttpError extends AnsweredError {
+  constructor(code: ErrorCode, description?: string, headers?: Record<string, string>)
+  /** @deprecated name the table entry: `new HttpError(code, description, headers)`. */
+  constructor(status: number, error: string, description: string, headers?: Record<string, string>)
+  constructor(codeOrStatus: ErrorCode | number, ...rest: [string?, Record<string, string>?] | [string, string, Record<string, string>?]) {
+    if (typeof codeOrStatus === 'number') {
+      const [error, description, headers] = rest as [string, string, Record<string, string>?]
+      super(legacyCode(codeOrStatus, error), description, { headers: headers ?? {} })
+    } else {
+      const [description, headers] = rest as [string?, Record<string, string>?]
+      super(codeOrStatus, description ?? describeError(codeOrStatus), { headers: headers ?? {} })
+    }
     this.name = 'HttpError'
-    this.status = status
-    this.error = error
-    this.headers = headers
   }
+}
+
+/** The first HTTP-layer entry with this status and error, for callers still naming both. */
+function legacyCode(status: number, error: string): ErrorCode {
+  const match = ERROR_CODES.find((code) => !code.startsWith('registration.') && errorEntry(code).status === status && errorEntry(code).error === error)
+  if (match === undefined) throw new TypeError(`no error table entry answers ${status} ${error}`)
+  return match
 }
 
 export type ErrorAnswer = {
@@ -32,15 +46,23 @@ export type ErrorAnswer = {
   internal: boolean
 }
 
+/** What an answer depends on beyond the error: the token endpoint's accepted client authentication methods. */
+export type ErrorAnswerContext = {
+  /** Named in the token endpoint's challenge; default: every method the token endpoint implements. */
+  clientAuthenticationMethods?: readonly string[]
+}
+
 /** Responses may carry client data or secrets: never cache them (RFC7591-25). */
 export const NO_STORE_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', pragma: 'no-cache' }
 
-/** Fastify's own 4xx errors, reworded for OAuth clients. */
-const FASTIFY_ERRORS: Readonly<Record<string, (error: FastifyError) => Omit<ErrorAnswer, 'headers' | 'internal'>>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () => ({ status: 413, body: { error: 'invalid_request', error_description: 'the request body is larger than this server accepts (server.bodyLimitBytes)' } }),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ({ status: 400, body: { error: 'invalid_request', error_description: 'Content-Length does not match the body' } }),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => ({ status: 400, body: { error: 'invalid_request', error_description: 'the request body is empty' } }),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => ({ status: 415, body: { error: 'invalid_request', error_description: 'unsupported Content-Type' } }),
+/** Fastify's own errors, by Fastify's code; any other Fastify 4xx is `http.unreadable_request`. */
+const FASTIFY_ERRORS: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'http.body_too_large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'http.content_length_mismatch',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'http.empty_body',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'http.invalid_content_type',
+  FST_ERR_BAD_URL: 'http.bad_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'http.path_parameter_too_long',
 }
 
 /** UK-DCR-43 caps descriptions at 500 characters; RFC 7591 wants them ASCII-safe (non-ASCII is escaped). */
@@ -52,31 +74,67 @@ const describe = (message: string): string => {
 /** RFC 6750 §3: attribute values are quoted strings without `"` or `\`, printable ASCII only. */
 const challengeAttribute = (value: string): string => `"${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '').slice(0, 500)}"`
 
-/** RFC 6750 §3: the status, a Bearer challenge with the error and its description, and the same error in the body. */
-function bearerAnswer(status: number, error: string, description: string, extraAttributes = ''): ErrorAnswer {
-  const challenge = `Bearer error="${error}", error_description=${challengeAttribute(description)}${extraAttributes}`
-  return { status, headers: { ...NO_STORE_HEADERS, 'www-authenticate': challenge }, body: { error, error_description: describe(description) }, internal: false }
+/** The WWW-Authenticate value of `error`, when its table entry has a challenge. */
+function challengeOf(error: AnsweredError, context: ErrorAnswerContext): string | undefined {
+  const entry = errorEntry(error.code)
+  switch (entry.challenge) {
+    case undefined:
+      return undefined
+    case 'bearer':
+      return `Bearer error="${entry.error}", error_description=${challengeAttribute(error.message)}`
+    case 'bearer-scope':
+      return `Bearer error="${entry.error}", error_description=${challengeAttribute(error.message)}, scope=${challengeAttribute(error.challengeValues.scope ?? '')}`
+    case 'client-authentication': {
+      const methods = context.clientAuthenticationMethods ?? CLIENT_AUTHENTICATION_METHODS
+      const used = error.challengeValues.authScheme
+      // RFC 6749 §5.2: the scheme the client used comes first; a Bearer header is no client authentication.
+      const usedChallenge = used !== undefined && used.toLowerCase() !== 'bearer' ? [`${used} error="${entry.error}"`] : []
+      return [...usedChallenge, ...methods].join(', ')
+    }
+  }
 }
 
-export function toErrorAnswer(error: unknown): ErrorAnswer {
-  if (error instanceof ValidationError) {
-    return { status: 400, headers: { ...NO_STORE_HEADERS }, body: { error: error.error, error_description: describe(error.message), validator: error.validator }, internal: false }
-  }
-  if (error instanceof OAuthError) {
-    // RFC 6749 §5.2: a client that authenticated with an HTTP scheme is answered with a challenge in that scheme.
-    const challenge: Record<string, string> = error.error === 'invalid_client' && error.authScheme !== undefined ? { 'www-authenticate': `${error.authScheme} error="invalid_client"` } : {}
-    return { status: error.status, headers: { ...NO_STORE_HEADERS, ...challenge }, body: { error: error.error, error_description: describe(error.message) }, internal: false }
-  }
-  if (error instanceof InvalidTokenError) return bearerAnswer(401, error.error, error.message)
-  if (error instanceof InsufficientScopeError) return bearerAnswer(403, error.error, error.message, `, scope=${challengeAttribute(error.scope)}`)
-  if (error instanceof HttpError) {
-    return { status: error.status, headers: { ...NO_STORE_HEADERS, ...error.headers }, body: { error: error.error, error_description: describe(error.message) }, internal: false }
+/** The answer of a table entry with `description`. */
+function answerOf(code: ErrorCode, description: string, headers: Record<string, string> = {}): ErrorAnswer {
+  const entry = errorEntry(code)
+  return { status: entry.status, headers: { ...NO_STORE_HEADERS, ...headers }, body: { error: entry.error, error_description: describe(description) }, internal: code === 'server.internal' }
+}
+
+export function toErrorAnswer(error: unknown, context: ErrorAnswerContext = {}): ErrorAnswer {
+  if (error instanceof AnsweredError) {
+    const challenge = challengeOf(error, context)
+    const answer = answerOf(error.code, error.message, { ...error.headers, ...(challenge === undefined ? {} : { 'www-authenticate': challenge }) })
+    // A registration check names itself (validation/errors.ts ValidationError); the body says which one refused.
+    const validator = (error as { validator?: unknown }).validator
+    if (typeof validator === 'string') answer.body.validator = validator
+    return answer
   }
   const fastifyError = error as Partial<FastifyError>
   const known = typeof fastifyError.code === 'string' ? FASTIFY_ERRORS[fastifyError.code] : undefined
-  if (known) return { ...known(fastifyError as FastifyError), headers: { ...NO_STORE_HEADERS }, internal: false }
+  if (known) return answerOf(known, describeError(known))
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, headers: { ...NO_STORE_HEADERS }, body: { error: 'invalid_request', error_description: 'the request could not be read' }, internal: false }
+    return answerOf('http.unreadable_request', describeError('http.unreadable_request'))
   }
-  return { status: 500, headers: { ...NO_STORE_HEADERS }, body: { error: 'server_error', error_description: 'the server could not complete the request; it has been logged' }, internal: true }
+  return answerOf('server.internal', describeError('server.internal'))
+}
+
+/** Node's HTTP parser refusals, by Node's error code (https://nodejs.org/api/http.html#event-clienterror). */
+const clientErrorCode = (code: string | undefined): ErrorCode =>
+  code === 'HPE_HEADER_OVERFLOW' ? 'http.headers_too_large' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'http.request_timeout' : 'http.malformed_request'
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's parser refused never reaches Fastify, so its answer is
+ * written to the socket here, shaped like every other error, and the connection closed.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection has nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const answer = answerOf(clientErrorCode(error.code), describeError(clientErrorCode(error.code)))
+  const body = JSON.stringify(answer.body)
+  const headers = { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' }
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`)
+  } else {
+    socket.destroy(error)
+  }
 }

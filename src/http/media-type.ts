@@ -4,6 +4,7 @@
  */
 import type { Profiles } from '../config/directory-profiles.ts'
 import type { Config } from '../config/schema.ts'
+import { describeError } from '../lib/error-table.ts'
 import { HttpError } from './errors.ts'
 
 /** `application/JWT; charset=utf-8` → `application/jwt`. */
@@ -16,8 +17,8 @@ export const acceptedMediaTypes = (profiles: Profiles): string[] => [...new Set(
 export function assertAcceptedMediaType(contentType: string | undefined, config: Config, accepted: readonly string[] = config.registration.mediaTypes): string {
   const mediaType = mediaTypeOf(contentType)
   if (!accepted.includes(mediaType)) {
-    const status = config.registration.unsupportedMediaTypeStatus === 415 ? 415 : 400
-    throw new HttpError(status, 'invalid_request', `Content-Type ${mediaType === '' ? '(none)' : mediaType} is not accepted here; send the registration request as ${accepted.join(' or ')}`)
+    const code = config.registration.unsupportedMediaTypeStatus === 415 ? 'http.unsupported_media_type' : 'http.media_type_refused'
+    throw new HttpError(code, describeError(code, { mediaType: mediaType === '' ? '(none)' : mediaType, accepted: accepted.join(' or ') }))
   }
   return mediaType
 }

@@ -3,8 +3,10 @@
  * `invalid_token` (401; RFC7592-4/5, RFC8705-7, UK-DCR-6, SEC-33) and `insufficient_scope` (403;
  * RFC7592-6, CDR-DCR-2, BR-DCR-29). `reason` is a stable code from a closed list so that callers, audit
  * events and tests can tell the cases apart (after jose's `ERR_*` codes); the description says what to
- * fix and never echoes the token (SEC-35).
+ * fix and never echoes the token (SEC-35). Each reason is the error table's `management.<reason>`
+ * (lib/error-table.ts), whose challenge http/errors.ts writes.
  */
+import { AnsweredError } from '../lib/answered-error.ts'
 
 export const INVALID_TOKEN_REASONS = [
   /** No `Authorization: Bearer` token at all. */
@@ -32,29 +34,31 @@ export const INVALID_TOKEN_REASONS = [
   'wrong-client',
   /** A PUT without a token whose signed request does not prove control of the registration. */
   'recovery',
+  /** No client certificate, or an untrusted one: the management endpoint's tokens are certificate-bound (RFC 8705 §3). */
+  'client-certificate',
 ] as const
 export type InvalidTokenReason = (typeof INVALID_TOKEN_REASONS)[number]
 
-export class InvalidTokenError extends Error {
+export class InvalidTokenError extends AnsweredError {
   readonly reason: InvalidTokenReason
   /** The RFC 6750 error code, whatever the reason. */
-  readonly error = 'invalid_token'
+  declare readonly error: 'invalid_token'
 
   constructor(reason: InvalidTokenReason, description: string, options: { cause?: unknown } = {}) {
-    super(description, options.cause === undefined ? undefined : { cause: options.cause })
+    super(`management.${reason}`, description, options.cause === undefined ? {} : { cause: options.cause })
     this.name = 'InvalidTokenError'
     this.reason = reason
   }
 }
 
 /** A valid token of the right client that lacks the scope management requires (403). */
-export class InsufficientScopeError extends Error {
-  readonly error = 'insufficient_scope'
+export class InsufficientScopeError extends AnsweredError {
+  declare readonly error: 'insufficient_scope'
   /** The scope the token must carry, for the `WWW-Authenticate` `scope` attribute. */
   readonly scope: string
 
   constructor(scope: string, description: string) {
-    super(description)
+    super('management.insufficient_scope', description, { challenge: { scope } })
     this.name = 'InsufficientScopeError'
     this.scope = scope
   }

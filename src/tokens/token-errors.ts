@@ -1,8 +1,10 @@
 /**
  * Refusals of the token endpoint, as RFC 6749 §5.2 defines them: a closed set of `error` codes, each with
- * its HTTP status (`invalid_client` 401, the others 400). http/errors.ts turns an OAuthError into the
- * answer; descriptions name the parameter or claim to fix and never echo an assertion (SEC-35).
+ * its HTTP status (`invalid_client` 401, the others 400), declared as `token.<error>` in the error table
+ * (lib/error-table.ts). http/errors.ts turns an OAuthError into the answer; descriptions name the parameter or
+ * claim to fix and never echo an assertion (SEC-35).
  */
+import { AnsweredError } from '../lib/answered-error.ts'
 
 /** RFC 6749 §5.2 error codes the token endpoint answers with. */
 export const TOKEN_ERROR_CODES = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] as const
@@ -20,16 +22,14 @@ export type OAuthErrorOptions = {
   cause?: unknown
 }
 
-export class OAuthError extends Error {
-  readonly error: TokenErrorCode
-  readonly status: 401 | 400
+export class OAuthError extends AnsweredError {
+  declare readonly error: TokenErrorCode
+  declare readonly status: 401 | 400
   readonly authScheme: string | undefined
 
   constructor(error: TokenErrorCode, description: string, options: OAuthErrorOptions = {}) {
-    super(description, options.cause === undefined ? undefined : { cause: options.cause })
+    super(`token.${error}`, description, { ...(options.cause === undefined ? {} : { cause: options.cause }), challenge: { authScheme: options.authScheme } })
     this.name = 'OAuthError'
-    this.error = error
-    this.status = tokenErrorStatus(error)
     this.authScheme = options.authScheme
   }
 }

@@ -5,6 +5,8 @@ import { it } from 'node:test'
 import { leaves } from '../../src/config/fields.ts'
 import { configSchema } from '../../src/config/schema.ts'
 import { renderConfigurationDoc } from '../../src/docs/configuration.ts'
+import { renderErrorsDoc } from '../../src/docs/errors.ts'
+import { ERROR_CODES } from '../../src/lib/error-table.ts'
 import { renderValidationDoc } from '../../src/docs/validation.ts'
 import { builtInValidators } from '../../src/validation/pipeline.ts'
 
@@ -23,4 +25,10 @@ it('docs/validation.md is up to date and lists every validator with its errors',
     assert.ok(doc.includes(`\`${validator.id}\``), validator.id)
     assert.ok(validator.errors.length > 0, `${validator.id} declares its errors`)
   }
+})
+
+it('docs/errors.md is up to date and has a row per error code', () => {
+  const doc = read('errors.md')
+  assert.equal(doc, renderErrorsDoc(), 'run `npm run docs`')
+  for (const code of ERROR_CODES) assert.ok(doc.includes(`| \`${code}\` |`), code)
 })

@@ -69,7 +69,7 @@ const cases: Case[] = [
 ]
 
 /** Sends a request that must be refused and checks the answer and that only an audit event was written. */
-async function expectRefusal(s: TestServer, request: { body: string; certificate?: IssuedCertificate | null; contentType?: string }, expected: { status: number; error: string; validator?: string }) {
+async function expectRefusal(s: TestServer, request: { body: string; certificate?: IssuedCertificate | null; contentType?: string }, expected: { status: number; error: string; validator?: string; description?: string }) {
   const before = await s.counts()
   const response = await s.register(request.body, { ...(request.certificate !== undefined ? { certificate: request.certificate } : {}), ...(request.contentType ? { contentType: request.contentType } : {}) })
   const body = response.json as Record<string, unknown>
@@ -77,6 +77,9 @@ async function expectRefusal(s: TestServer, request: { body: string; certificate
   assert.equal(body.error, expected.error, response.text)
   assert.equal(typeof body.error_description, 'string')
   assert.ok((body.error_description as string).length > 10, 'the description says what to fix')
+  if (expected.description !== undefined) {
+    assert.deepStrictEqual(body, { error: expected.error, error_description: expected.description, ...(expected.validator ? { validator: expected.validator } : {}) })
+  }
   if (expected.validator) assert.equal(body.validator, expected.validator)
   assert.doesNotMatch(response.text, /at .*\.ts:\d+/, 'no stack trace')
   assert.equal(response.headers['cache-control'], 'no-store')
@@ -150,7 +153,7 @@ describe('POST /register (UK profile over mutual TLS)', () => {
     const s = await startDcrServer(t, sandbox)
     const request = await s.signedRequest()
     assert.equal((await s.register(request)).status, 201)
-    await expectRefusal(s, { body: request }, { status: 400, error: 'invalid_client_metadata', validator: 'jti-replay' })
+    await expectRefusal(s, { body: request }, { status: 400, error: 'invalid_client_metadata', validator: 'jti-replay', description: 'jti of the request has already been used; sign a new request with a fresh jti' })
 
     const off = await startDcrServer(t, sandbox, { validators: { 'jti-replay': { enabled: false } } })
     const again = await off.signedRequest()
@@ -162,7 +165,7 @@ describe('POST /register (UK profile over mutual TLS)', () => {
     const s = await startDcrServer(t, sandbox)
     const ssa = await sandbox.issueSsa()
     assert.equal((await s.register(await s.signedRequest({ ssa }))).status, 201)
-    await expectRefusal(s, { body: await s.signedRequest({ ssa }) }, { status: 400, error: 'invalid_software_statement', validator: 'jti-replay' })
+    await expectRefusal(s, { body: await s.signedRequest({ ssa }) }, { status: 400, error: 'invalid_software_statement', validator: 'jti-replay', description: 'jti of the software statement has already been used; obtain a new software statement from the directory' })
   })
 
   it('lets exactly one of two concurrent identical requests through', async (t) => {
@@ -176,7 +179,7 @@ describe('POST /register (UK profile over mutual TLS)', () => {
   it('refuses a second registration of the same software when allowMultiplePerSoftwareId is off', async (t) => {
     const s = await startDcrServer(t, sandbox, { registration: { allowMultiplePerSoftwareId: false } })
     assert.equal((await s.register(await s.signedRequest())).status, 201)
-    await expectRefusal(s, { body: await s.signedRequest() }, { status: 400, error: 'invalid_client_metadata', validator: 'duplicate-registration' })
+    await expectRefusal(s, { body: await s.signedRequest() }, { status: 400, error: 'invalid_client_metadata', validator: 'duplicate-registration', description: `software_id "${sandbox.tpp.softwareId}" is already registered; update that registration with PUT /register/{client_id} or delete it first` })
   })
 
   it('refuses a request signed with a key listed at the SSA software_jwks_revoked_endpoint, and registers once it is no longer listed (UK-DCR-37)', async (t) => {
@@ -184,9 +187,12 @@ describe('POST /register (UK profile over mutual TLS)', () => {
     t.after(() => void sandbox.jwksServer.publish(revokedPath, { keys: [] }))
     sandbox.jwksServer.publish(revokedPath, sandbox.tpp.publicJwks)
     const revoking = await startDcrServer(t, sandbox)
-    const { body } = await expectRefusal(revoking, { body: await revoking.signedRequest() }, { status: 400, error: 'invalid_client_metadata', validator: 'request-signature' })
-    assert.match(body.error_description as string, /software_jwks_revoked_endpoint/)
-    assert.ok((body.error_description as string).includes(sandbox.tpp.kid), 'the description names the revoked kid')
+    await expectRefusal(revoking, { body: await revoking.signedRequest() }, {
+      status: 400,
+      error: 'invalid_client_metadata',
+      validator: 'request-signature',
+      description: `the request is signed with the kid "${sandbox.tpp.kid}", which is revoked: it is listed at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl}; sign with a current key of the TPP JWKS`,
+    })
 
     // A new server has an empty JWKS cache, so it sees the revoked set emptied again.
     sandbox.jwksServer.publish(revokedPath, { keys: [] })
@@ -198,14 +204,18 @@ describe('POST /register (UK profile over mutual TLS)', () => {
   it('refuses a request JWT whose typ names another kind of token (SEC-8)', async (t) => {
     const s = await startDcrServer(t, sandbox)
     const claims = sandbox.tpp.registrationClaims({ ssa: await sandbox.issueSsa(), aud: ISSUER })
-    const { body } = await expectRefusal(s, { body: await sandbox.tpp.signRequest(claims, { header: { typ: 'at+jwt' } }) }, { status: 400, error: 'invalid_client_metadata', validator: 'request-signature' })
-    assert.match(body.error_description as string, /typ/)
+    await expectRefusal(s, { body: await sandbox.tpp.signRequest(claims, { header: { typ: 'at+jwt' } }) }, {
+      status: 400,
+      error: 'invalid_client_metadata',
+      validator: 'request-signature',
+      description: 'the registration request is not an acceptable compact JWS: the JWS header "typ" "at+jwt" is not accepted: it must be absent or "JWT" (another kind of token, e.g. an access token, is not a registration JWT)',
+    })
   })
 
   describe('transport', () => {
     it('refuses a request without a client certificate with a JSON 400 invalid_client_metadata (no software statement is involved yet), not a dropped connection, and audits it (UK-DCR-42, issue 12 item 5)', async (t) => {
       const s = await startDcrServer(t, sandbox)
-      const { afterCounts, before } = await expectRefusal(s, { body: await s.signedRequest(), certificate: null }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate' })
+      const { afterCounts, before } = await expectRefusal(s, { body: await s.signedRequest(), certificate: null }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate', description: 'a client certificate is required: call this endpoint over mutual TLS with your transport certificate' })
       assert.equal(afterCounts.auditEvents, before.auditEvents + 1)
       assert.equal((await s.server.store.listAudit(1))[0]?.validator, 'client-certificate')
     })
@@ -215,8 +225,7 @@ describe('POST /register (UK profile over mutual TLS)', () => {
       const rogueCa = await createCertificateAuthority('Rogue CA')
       const rogue = await rogueCa.issueClient({ subject: sandbox.tpp.transportSubject })
       const s = await startDcrServer(t, sandbox)
-      const { body } = await expectRefusal(s, { body: await s.signedRequest(), certificate: rogue }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate' })
-      assert.match(body.error_description as string, /not issued by a CA this server trusts/)
+      await expectRefusal(s, { body: await s.signedRequest(), certificate: rogue }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate', description: 'the client certificate is not issued by a CA this server trusts (UNABLE_TO_VERIFY_LEAF_SIGNATURE)' })
     })
   })
 
@@ -255,23 +264,22 @@ describe('POST /register (UK profile over mutual TLS)', () => {
 
     it('refuses a content type the UK profile does not accept with 400 invalid_request before reading it (UK-DCR-42)', async (t) => {
       const s = await startDcrServer(t, sandbox)
-      const { body } = await expectRefusal(s, { body: await s.signedRequest(), contentType: 'text/plain' }, { status: 400, error: 'invalid_request' })
-      assert.match(body.error_description as string, /text\/plain/)
+      await expectRefusal(s, { body: await s.signedRequest(), contentType: 'text/plain' }, { status: 400, error: 'invalid_request', description: 'Content-Type text/plain is not accepted here; send the registration request as application/jose or application/jwt or application/json' })
     })
 
     it('answers 415 for a refused content type where the profile says 415', async (t) => {
       const s = await startDcrServer(t, sandbox, { registration: { unsupportedMediaTypeStatus: 415 } })
-      await expectRefusal(s, { body: 'x', contentType: 'application/x-www-form-urlencoded' }, { status: 415, error: 'invalid_request' })
+      await expectRefusal(s, { body: 'x', contentType: 'application/x-www-form-urlencoded' }, { status: 415, error: 'invalid_request', description: 'Content-Type application/x-www-form-urlencoded is not accepted here; send the registration request as application/jose or application/jwt or application/json' })
     })
 
     it('refuses a plain JSON metadata object unless allowUnsignedJson is on', async (t) => {
       const s = await startDcrServer(t, sandbox)
-      await expectRefusal(s, { body: JSON.stringify({ redirect_uris: ['https://acme-fin.example.co.uk/ob/callback'] }), contentType: 'application/json' }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format' })
+      await expectRefusal(s, { body: JSON.stringify({ redirect_uris: ['https://acme-fin.example.co.uk/ob/callback'] }), contentType: 'application/json' }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format', description: 'the registration request must be a signed JWT; this server does not accept unsigned JSON metadata (send the compact JWS as the body or as a JSON string)' })
     })
 
     it('refuses a body over the limit with 413', async (t) => {
       const s = await startDcrServer(t, sandbox, { server: { bodyLimitBytes: 4096 } })
-      await expectRefusal(s, { body: 'a'.repeat(5000) }, { status: 413, error: 'invalid_request' })
+      await expectRefusal(s, { body: 'a'.repeat(5000) }, { status: 413, error: 'invalid_request', description: 'the request body is larger than this server accepts (server.bodyLimitBytes)' })
     })
   })
 })

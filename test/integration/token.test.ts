@@ -2,8 +2,9 @@
  * POST /token and GET /jwks end to end: a client registered through POST /register on a real server over
  * real mutual TLS, then a client credentials token requested with private_key_jwt (signed by the sandbox
  * TPP key), tls_client_auth or self_signed_tls_client_auth, verified with jose against GET /jwks and
- * checked for its certificate binding (RFC8705-6). Each refusal is checked for its exact status, RFC 6749
- * error code, a description naming what is wrong, and its audit event.
+ * checked for its certificate binding (RFC8705-6). Each refusal is checked for its exact status, whole body
+ * (RFC 6749 error code and description), WWW-Authenticate challenge (every 401 carries one, RFC 9110 §15.5.2)
+ * and its audit event.
  */
 import assert from 'node:assert/strict'
 import { randomUUID, type X509Certificate } from 'node:crypto'
@@ -77,15 +78,19 @@ async function serverJwks(s: TestServer): Promise<{ response: MtlsResponse; jwks
   return { response, jwks: response.json as JSONWebKeySet }
 }
 
-/** Checks a refusal: status, error, a description matching `describes`, no-store, and its audit event. */
-async function expectRefusal(s: TestServer, response: MtlsResponse, expected: { status: number; error: string; describes: RegExp }): Promise<void> {
-  const body = response.json as Record<string, unknown>
-  assert.equal(response.status, expected.status, `status, body: ${response.text}`)
-  assert.equal(body.error, expected.error, response.text)
-  assert.match(body.error_description as string, expected.describes)
+/** The challenge of a 401 at /token under the sandbox profile: its accepted client authentication methods. */
+const ACCEPTED_METHODS = 'private_key_jwt, tls_client_auth'
+
+type Refusal = { status: 400; error: string; description: string } | { status: 401; error: 'invalid_client'; description: string; challenge?: string }
+
+/** Checks a refusal: status, the whole body, WWW-Authenticate (default for a 401: ACCEPTED_METHODS), no-store, and its audit event. */
+async function expectRefusal(s: TestServer, response: MtlsResponse, expected: Refusal): Promise<void> {
+  assert.deepStrictEqual(
+    { status: response.status, body: response.json, challenge: response.headers['www-authenticate'] },
+    { status: expected.status, body: { error: expected.error, error_description: expected.description }, challenge: expected.status === 401 ? (expected.challenge ?? ACCEPTED_METHODS) : undefined },
+  )
   assert.equal(response.headers['cache-control'], 'no-store')
   assert.equal(response.headers.pragma, 'no-cache')
-  assert.equal(body.access_token, undefined)
   assert.doesNotMatch(response.text, /eyJ[A-Za-z0-9_-]{20,}\.eyJ/, 'no assertion or token echoed')
   const [audit] = await s.server.store.listAudit(1)
   assert.deepEqual({ operation: audit?.operation, outcome: audit?.outcome, errorCode: audit?.errorCode }, { operation: 'token', outcome: 'rejected', errorCode: expected.error })
@@ -130,12 +135,12 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
     t.after(() => void sandbox.jwksServer.publish(revokedPath, { keys: [] }))
     sandbox.jwksServer.publish(revokedPath, sandbox.tpp.publicJwks)
     const refused = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
-    await expectRefusal(s, refused, { status: 401, error: 'invalid_client', describes: new RegExp(`signed with the kid "${sandbox.tpp.kid}", which is revoked: it is listed at software_jwks_revoked_endpoint`) })
+    await expectRefusal(s, refused, { status: 401, error: 'invalid_client', description: `client_assertion is signed with the kid "${sandbox.tpp.kid}", which is revoked: it is listed at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl}; sign with a current key` })
 
     // A revoked set that cannot be read clears no key (fail closed).
     sandbox.jwksServer.publish(revokedPath, { not: 'a JWK Set' } as unknown as JSONWebKeySet)
     const unreadable = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
-    await expectRefusal(s, unreadable, { status: 401, error: 'invalid_client', describes: /the revoked keys at software_jwks_revoked_endpoint .* could not be fetched, so the client_assertion key cannot be checked against them; try again later/ })
+    await expectRefusal(s, unreadable, { status: 401, error: 'invalid_client', description: `the revoked keys at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl} could not be fetched, so the client_assertion key cannot be checked against them; try again later` })
 
     sandbox.jwksServer.publish(revokedPath, { keys: [] })
     const accepted = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
@@ -165,7 +170,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
     it('refuses grant_type password with 400 unsupported_grant_type', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { grant_type: 'password' })), { status: 400, error: 'unsupported_grant_type', describes: /grant_type "password"/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { grant_type: 'password' })), { status: 400, error: 'unsupported_grant_type', description: 'grant_type "password" is not supported; this token endpoint serves grant_type=client_credentials' })
     })
 
     it('refuses a request without grant_type with 400 invalid_request', async (t) => {
@@ -173,12 +178,12 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const clientId = await registerClient(s)
       const form = privateKeyJwtForm(await assertionFor(clientId))
       delete form.grant_type
-      await expectRefusal(s, await requestToken(s, form), { status: 400, error: 'invalid_request', describes: /grant_type is required/ })
+      await expectRefusal(s, await requestToken(s, form), { status: 400, error: 'invalid_request', description: 'grant_type is required; this token endpoint serves grant_type=client_credentials' })
     })
 
     it('refuses an unknown client with 401 invalid_client', async (t) => {
       const s = await startDcrServer(t, sandbox)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), { status: 401, error: 'invalid_client', describes: /client_id "no-such-client" is not a registered client/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), { status: 401, error: 'invalid_client', description: 'client_id "no-such-client" is not a registered client; register with POST /register first' })
     })
 
     it('refuses an assertion signed by a stranger key under the TPP kid', async (t) => {
@@ -186,14 +191,15 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const clientId = await registerClient(s)
       const { privateKey } = await generateKeyPair('PS256')
       const stranger = await new SignJWT(assertionClaims(clientId)).setProtectedHeader({ alg: 'PS256', kid: sandbox.tpp.kid, typ: 'JWT' }).sign(privateKey)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(stranger)), { status: 401, error: 'invalid_client', describes: /client_assertion signature does not verify/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(stranger)), { status: 401, error: 'invalid_client', description: `client_assertion signature does not verify with the key "${sandbox.tpp.kid}" of the client's keys at software_jwks_endpoint "${sandbox.manifest.tpp.jwksUrl}"; sign with the private key of that JWK` })
     })
 
     it('refuses an expired assertion', async (t) => {
-      const s = await startDcrServer(t, sandbox)
+      const at = now()
+      const s = await startDcrServer(t, sandbox, {}, { clock: () => at * 1000 })
       const clientId = await registerClient(s)
-      const assertion = await assertionFor(clientId, { iat: now() - 660, exp: now() - 600 })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', describes: /client_assertion has expired/ })
+      const assertion = await assertionFor(clientId, { iat: at - 660, exp: at - 600 })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', description: `client_assertion has expired (exp ${at - 600}, now ${at}); sign a new assertion` })
     })
 
     it('refuses a replayed assertion jti', async (t) => {
@@ -201,81 +207,106 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const clientId = await registerClient(s)
       const assertion = await assertionFor(clientId)
       assert.equal((await requestToken(s, privateKeyJwtForm(assertion))).status, 200)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', describes: /jti has already been used/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', description: 'client_assertion jti has already been used: sign a new assertion with a fresh jti for each token request (RFC 7523 \\u00a73)' })
     })
 
     it('refuses an assertion whose aud is another server', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const assertion = await assertionFor(clientId, { aud: 'https://another-bank.example.com/token' })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', describes: /aud must name this token endpoint/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', description: `client_assertion aud must name this token endpoint: set it to ${TOKEN_ENDPOINT} (or the issuer ${ISSUER})` })
     })
 
     it('refuses a client_id parameter that is not the assertion iss', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const otherClientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: otherClientId })), { status: 401, error: 'invalid_client', describes: /client_assertion iss must be the client_id/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: otherClientId })), { status: 401, error: 'invalid_client', description: `client_assertion iss must be the client_id "${otherClientId}" (RFC 7523 \\u00a73)` })
     })
 
     it('refuses a scope beyond the registered ones with 400 invalid_scope', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { scope: 'openid fundsconfirmations' })), { status: 400, error: 'invalid_scope', describes: /scope "fundsconfirmations" is not registered/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { scope: 'openid fundsconfirmations' })), { status: 400, error: 'invalid_scope', description: 'scope "fundsconfirmations" is not registered for this client; request only registered scopes: "openid accounts payments"' })
     })
 
     it('refuses the management scope (cdr:registration) when the client did not register it', async (t) => {
       const s = await startDcrServer(t, sandbox, { management: { requiredScope: 'cdr:registration' } })
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { scope: 'cdr:registration' })), { status: 400, error: 'invalid_scope', describes: /cdr:registration, needed to manage the registration/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { scope: 'cdr:registration' })), { status: 400, error: 'invalid_scope', description: 'scope "cdr:registration" is not registered for this client (cdr:registration, needed to manage the registration, must be registered first); request only registered scopes: "openid accounts payments"' })
     })
 
     it('refuses a client not registered for client_credentials with 400 unauthorized_client', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s, { grant_types: ['authorization_code'] })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 400, error: 'unauthorized_client', describes: /not registered for grant_type client_credentials/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 400, error: 'unauthorized_client', description: 'the client is not registered for grant_type client_credentials; add it to grant_types with PUT /register/{client_id}' })
     })
 
     it('refuses a deleted client with 401 invalid_client, like an unknown one', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       await s.server.store.deleteClient(clientId, now(), { at: Date.now(), operation: 'delete', outcome: 'success', clientId })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', describes: /is not a registered client/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', description: `client_id "${clientId}" is not a registered client; register with POST /register first` })
     })
 
     it('refuses a client whose registered method the profile no longer allows', async (t) => {
       // The validator is off so that the private_key_jwt client registers; the token endpoint still applies the profile's methods.
       const s = await startDcrServer(t, sandbox, { validators: { 'token-endpoint-auth': { enabled: false, methods: ['tls_client_auth'] } } })
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', describes: /token_endpoint_auth_method "private_key_jwt" is not accepted by this server/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', description: 'the client\'s registered token_endpoint_auth_method "private_key_jwt" is not accepted by this server; update the registration with one of tls_client_auth', challenge: 'tls_client_auth' })
     })
 
     it('refuses a repeated parameter with 400 invalid_request', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const form = Object.entries(privateKeyJwtForm(await assertionFor(clientId)))
-      await expectRefusal(s, await requestToken(s, [...form, ['grant_type', 'client_credentials']]), { status: 400, error: 'invalid_request', describes: /"grant_type" appears more than once/ })
+      await expectRefusal(s, await requestToken(s, [...form, ['grant_type', 'client_credentials']]), { status: 400, error: 'invalid_request', description: 'parameter "grant_type" appears more than once; send each parameter once (RFC 6749 \\u00a73.2)' })
     })
 
     it('refuses a JSON body with 400 invalid_request', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const body = JSON.stringify(privateKeyJwtForm(await assertionFor(clientId)))
-      await expectRefusal(s, await requestToken(s, {}, { body, headers: { 'content-type': 'application/json' } }), { status: 400, error: 'invalid_request', describes: /Content-Type application\/json is not accepted here/ })
+      await expectRefusal(s, await requestToken(s, {}, { body, headers: { 'content-type': 'application/json' } }), { status: 400, error: 'invalid_request', description: 'Content-Type application/json is not accepted here; send the token request as application/x-www-form-urlencoded' })
     })
 
-    it('refuses a request without a client certificate with 401 invalid_client', async (t) => {
+    it('refuses a request without a client certificate with 401 invalid_client and a challenge naming the accepted methods (RFC 9110 §15.5.2)', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)), { certificate: null }), { status: 401, error: 'invalid_client', describes: /client certificate is required/ })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)), { certificate: null }), { status: 401, error: 'invalid_client', description: 'a client certificate is required: call this endpoint over mutual TLS with your transport certificate' })
     })
 
     it('refuses credentials in the Authorization header with 401 and a WWW-Authenticate challenge (RFC 6749 §5.2)', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const response = await requestToken(s, { grant_type: 'client_credentials' }, { headers: { authorization: `Basic ${Buffer.from(`${clientId}:secret`).toString('base64')}` } })
-      await expectRefusal(s, response, { status: 401, error: 'invalid_client', describes: /no client credentials in the Authorization header/ })
-      assert.equal(response.headers['www-authenticate'], 'Basic error="invalid_client"')
+      await expectRefusal(s, response, {
+        status: 401,
+        error: 'invalid_client',
+        description: 'this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (private_key_jwt, tls_client_auth)',
+        challenge: `Basic error="invalid_client", ${ACCEPTED_METHODS}`,
+      })
+    })
+
+    it('answers a Bearer Authorization header with the accepted methods, never invalid_client inside a Bearer challenge', async (t) => {
+      const s = await startDcrServer(t, sandbox)
+      await registerClient(s)
+      const response = await requestToken(s, { grant_type: 'client_credentials' }, { headers: { authorization: 'Bearer some-access-token' } })
+      await expectRefusal(s, response, {
+        status: 401,
+        error: 'invalid_client',
+        description: 'this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (private_key_jwt, tls_client_auth)',
+      })
+    })
+
+    it('answers a failed private_key_jwt authentication, which uses no HTTP scheme, with a challenge naming the accepted methods (RFC 9110 §15.5.2)', async (t) => {
+      const s = await startDcrServer(t, sandbox, { validators: { 'token-endpoint-auth': { methods: ['private_key_jwt'] } } })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), {
+        status: 401,
+        error: 'invalid_client',
+        description: 'client_id "no-such-client" is not a registered client; register with POST /register first',
+        challenge: 'private_key_jwt',
+      })
     })
   })
 
@@ -296,14 +327,14 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s, tlsClient())
       const response = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, { certificate: otherSubjectCertificate })
-      await expectRefusal(s, response, { status: 401, error: 'invalid_client', describes: /subject "CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB" does not match the registered tls_client_auth_subject_dn/ })
+      await expectRefusal(s, response, { status: 401, error: 'invalid_client', description: `the client certificate subject "CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB" does not match the registered tls_client_auth_subject_dn "${sandbox.tpp.transportSubject}"; present the certificate the client registered` })
     })
 
     it('refuses a tls_client_auth request without client_id (RFC8705-5) and one that also sends an assertion', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s, tlsClient())
-      await expectRefusal(s, await requestToken(s, { grant_type: 'client_credentials' }), { status: 401, error: 'invalid_client', describes: /names no client/ })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: clientId })), { status: 401, error: 'invalid_client', describes: /registered for tls_client_auth: authenticate with its certificate alone/ })
+      await expectRefusal(s, await requestToken(s, { grant_type: 'client_credentials' }), { status: 401, error: 'invalid_client', description: 'the request names no client: send client_assertion with sub = client_id (private_key_jwt), or client_id (tls_client_auth, self_signed_tls_client_auth)' })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: clientId })), { status: 401, error: 'invalid_client', description: `client "${clientId}" is registered for tls_client_auth: authenticate with its certificate alone and send no client_assertion` })
     })
   })
 
@@ -318,18 +349,23 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const granted = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId })
       assert.equal(granted.status, 200, granted.text)
       const refused = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, { certificate: otherSubjectCertificate })
-      await expectRefusal(s, refused, { status: 401, error: 'invalid_client', describes: /is not among the client's keys at jwks_uri/ })
+      await expectRefusal(s, refused, {
+        status: 401,
+        error: 'invalid_client',
+        description: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is not among the client's keys at jwks_uri "${jwksUri}"; publish it there (x5c or its public key) or present a registered certificate`,
+        challenge: 'private_key_jwt, tls_client_auth, self_signed_tls_client_auth',
+      })
     })
   })
 })
 
 /** A plain-HTTP POST as a TLS-terminating proxy sends it, with the client certificate in its header. */
-function proxiedPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+function proxiedPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown>; challenge: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, challenge: res.headers['www-authenticate'] }))
     })
     req.on('error', reject)
     req.end(body)
@@ -351,7 +387,10 @@ describe('POST /token behind a TLS-terminating proxy (RFC8705-10)', () => {
     assert.deepEqual(payload.cnf, { 'x5t#S256': x5tS256(sandbox.tpp.transport.certificate) })
 
     const withoutCertificate = await proxiedPost(`${s.server.url}/token`, new URLSearchParams(privateKeyJwtForm(await assertionFor(clientId))).toString(), { 'content-type': 'application/x-www-form-urlencoded' })
-    assert.deepEqual({ status: withoutCertificate.status, error: withoutCertificate.json.error }, { status: 401, error: 'invalid_client' })
+    assert.deepStrictEqual(
+      { status: withoutCertificate.status, body: withoutCertificate.json, challenge: withoutCertificate.challenge },
+      { status: 401, body: { error: 'invalid_client', error_description: "a client certificate is required: call this endpoint over mutual TLS through the bank's TLS gateway" }, challenge: ACCEPTED_METHODS },
+    )
   })
 })
 

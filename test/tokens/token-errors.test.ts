@@ -1,6 +1,6 @@
 /**
  * Token endpoint errors (RFC 6749 §5.2) through the one error table (http/errors.ts): `invalid_client`
- * is 401, with `WWW-Authenticate` in the scheme the client used; every other code is 400; answers are
+ * is 401, with `WWW-Authenticate` naming the accepted methods (and first the scheme the client used); every other code is 400; answers are
  * never cached. And the form body rules of RFC 6749 §3.2: a parameter twice is refused, an empty one is absent.
  */
 import assert from 'node:assert/strict'
@@ -18,18 +18,27 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     )
   })
 
-  it('answers invalid_client with WWW-Authenticate in the scheme the client used', () => {
-    const answer = toErrorAnswer(invalidClient('no client credentials in the Authorization header', { authScheme: 'Basic' }))
+  it('answers invalid_client with the challenge of the scheme the client used first, then the accepted methods (RFC 6749 §5.2)', () => {
+    const answer = toErrorAnswer(invalidClient('no client credentials in the Authorization header', { authScheme: 'Basic' }), { clientAuthenticationMethods: ['private_key_jwt', 'tls_client_auth'] })
     assert.deepEqual(answer, {
       status: 401,
-      headers: { 'cache-control': 'no-store', pragma: 'no-cache', 'www-authenticate': 'Basic error="invalid_client"' },
+      headers: { 'cache-control': 'no-store', pragma: 'no-cache', 'www-authenticate': 'Basic error="invalid_client", private_key_jwt, tls_client_auth' },
       body: { error: 'invalid_client', error_description: 'no client credentials in the Authorization header' },
       internal: false,
     })
   })
 
-  it('answers invalid_client without a challenge when no scheme was used, and other codes never with one', () => {
-    assert.equal(toErrorAnswer(invalidClient('client_assertion has expired')).headers['www-authenticate'], undefined)
+  it('answers every invalid_client with a challenge naming the accepted methods, also when no HTTP scheme was used (RFC 9110 §15.5.2)', () => {
+    assert.equal(toErrorAnswer(invalidClient('client_assertion has expired'), { clientAuthenticationMethods: ['private_key_jwt'] }).headers['www-authenticate'], 'private_key_jwt')
+    assert.equal(toErrorAnswer(invalidClient('client_assertion has expired')).headers['www-authenticate'], 'private_key_jwt, tls_client_auth, self_signed_tls_client_auth', 'default: every implemented method')
+  })
+
+  it('never puts invalid_client inside a Bearer challenge: a Bearer header is no client authentication', () => {
+    const answer = toErrorAnswer(invalidClient('no client credentials in the Authorization header', { authScheme: 'Bearer' }), { clientAuthenticationMethods: ['private_key_jwt'] })
+    assert.equal(answer.headers['www-authenticate'], 'private_key_jwt')
+  })
+
+  it('answers other token errors without a challenge', () => {
     const scope = toErrorAnswer(new OAuthError('invalid_scope', 'scope "x" is not registered', { authScheme: 'Basic' }))
     assert.deepEqual({ status: scope.status, challenge: scope.headers['www-authenticate'], body: scope.body }, { status: 400, challenge: undefined, body: { error: 'invalid_scope', error_description: 'scope "x" is not registered' } })
   })

@@ -35,10 +35,13 @@ const METHODS: ReadonlyArray<readonly ['GET' | 'PUT' | 'DELETE', ManagementOpera
   ['DELETE', 'delete'],
 ]
 
-/** A 401 of the certificate check still tells the client which scheme this endpoint wants (RFC 9110 §15.5.2). */
+/**
+ * A refused certificate here is a refused certificate-bound token (RFC 8705 §3): 401 `invalid_token` with its
+ * Bearer challenge (RFC 9110 §15.5.2), never `invalid_client`, which is the token endpoint's.
+ */
 function withBearerChallenge(error: HttpError): HttpError {
-  if (error.status !== 401 || error.headers['www-authenticate'] !== undefined) return error
-  return new HttpError(401, error.error, error.message, { ...error.headers, 'www-authenticate': 'Bearer' })
+  if (error.code !== 'token.client-certificate') return error
+  return new HttpError('management.client-certificate', error.message, { ...error.headers })
 }
 
 export function registerManagementRoutes(app: FastifyInstance, options: ManagementRouteOptions): void {
