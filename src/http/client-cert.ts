@@ -60,7 +60,7 @@ export function parseCertificateHeader(value: string): X509Certificate {
   return new X509Certificate(Buffer.from(text, 'base64'))
 }
 
-function fromProxy(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[], required: boolean): ClientCertificate | undefined {
+async function fromProxy(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[], required: boolean): Promise<ClientCertificate | undefined> {
   const { certificateHeader, trustedAddresses } = config.server.proxy
   const header = request.headers[certificateHeader.toLowerCase()]
   const peer = request.raw.socket.remoteAddress ?? ''
@@ -76,17 +76,17 @@ function fromProxy(request: FastifyRequest, config: Config, anchors: readonly X5
     if (error instanceof HttpError) throw error
     throw refuse('the client certificate header does not hold a readable X.509 certificate')
   }
-  const chain = verifyChain(certificate, [], anchors, new Date())
+  const chain = await verifyChain(certificate, [], anchors, new Date())
   if (!chain.ok) throw refuse(`the client certificate is not issued by a CA this server trusts (${chain.reason})`)
   return { certificate, intermediates: [], thumbprint: thumbprintOf(certificate.raw), source: 'proxy' }
 }
 
 /** The request's client certificate, or an HttpError 401 explaining what is missing. */
-export function clientCertificateOf(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): ClientCertificate {
-  return (config.server.mode === 'mtls' ? fromTls(request, true) : fromProxy(request, config, anchors, true))!
+export async function clientCertificateOf(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): Promise<ClientCertificate> {
+  return (config.server.mode === 'mtls' ? fromTls(request, true) : await fromProxy(request, config, anchors, true))!
 }
 
 /** The certificate if one is presented (it must still be trusted), else undefined: for registration without mutual TLS (plain RFC 7591). */
-export function optionalClientCertificateOf(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): ClientCertificate | undefined {
+export async function optionalClientCertificateOf(request: FastifyRequest, config: Config, anchors: readonly X509Certificate[]): Promise<ClientCertificate | undefined> {
   return config.server.mode === 'mtls' ? fromTls(request, false) : fromProxy(request, config, anchors, false)
 }

@@ -103,7 +103,7 @@ export async function authenticateClient(client: ClientRecord, request: ClientAu
     throw invalidClient(`client ${quoted(client.clientId)} is registered for ${method}: authenticate with its certificate alone and send no client_assertion`)
   }
   if (!parameters.has('client_id')) throw invalidClient(`client_id is required with ${method} (RFC 8705 §2)`)
-  if (method === 'tls_client_auth') authenticateWithTlsClientAuth({ client, certificate, now }, deps)
+  if (method === 'tls_client_auth') await authenticateWithTlsClientAuth({ client, certificate, now }, deps)
   else await authenticateWithSelfSignedTlsClientAuth({ client, certificate }, deps)
   return method
 }

@@ -1,23 +1,10 @@
 /** subjectAltNames read from the DER (src/trust/certificate-identity.ts), never from node:crypto's printed form (RFC8705-2/-3). */
 import assert from 'node:assert/strict'
-import { webcrypto, X509Certificate } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { describe, it } from 'node:test'
-import * as x509 from '@peculiar/x509'
 import { certificateHasSan, subjectAltNamesOf } from '../../src/trust/certificate-identity.ts'
+import { certificateWithSans } from '../helpers/certificate-with-sans.ts'
 
-async function certificateWithSans(names: x509.JsonGeneralNames): Promise<X509Certificate> {
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=san-test',
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 3_600_000),
-    extensions: [new x509.SubjectAlternativeNameExtension(names)],
-  })
-  return new X509Certificate(certificate.toString('pem'))
-}
 
 const crafted = await certificateWithSans([
   { type: 'dns', value: 'tpp.example, URI:https://victim.example/clients/1' },

@@ -1,12 +1,12 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { webcrypto, X509Certificate } from 'node:crypto'
-import * as x509 from '@peculiar/x509'
+import type { X509Certificate } from 'node:crypto'
 import { tokenEndpointAuth } from '../../src/validation/validators/token-endpoint-auth.ts'
 import { createCertificateAuthority, type IssuedCertificate } from '../../src/sandbox/ca.ts'
 import type { ClientCertificate } from '../../src/trust/types.ts'
 import type { Claims } from '../../src/lib/claims.ts'
 import { makeContext, testConfig } from '../helpers/context.ts'
+import { certificateWithSans } from '../helpers/certificate-with-sans.ts'
 import { ConfigError } from '../../src/config/fields.ts'
 import { expectFailure, expectPass } from './expect-validation-error.ts'
 
@@ -16,21 +16,6 @@ const TLS_CLIENT_AUTH = { token_endpoint_auth_method: 'tls_client_auth', tls_cli
 
 const presented = (issued: { certificate: X509Certificate }): ClientCertificate => ({ certificate: issued.certificate, intermediates: [], thumbprint: 'x', source: 'tls' })
 
-/** A certificate with URI and e-mail subjectAltNames, which the sandbox CA does not issue. */
-async function certificateWithSans(names: x509.JsonGeneralNames): Promise<X509Certificate> {
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=san-test',
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 3_600_000),
-    extensions: [new x509.SubjectAlternativeNameExtension(names)],
-  })
-  return new X509Certificate(certificate.toString('pem'))
-}
 
 describe('token-endpoint-auth', () => {
   let ukClient: IssuedCertificate

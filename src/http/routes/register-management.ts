@@ -66,7 +66,7 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
     }
     let certificate: ClientCertificate
     try {
-      certificate = clientCertificateOf(request, config, anchors)
+      certificate = await clientCertificateOf(request, config, anchors)
     } catch (error) {
       if (error instanceof HttpError) return refuseAudited(withBearerChallenge(error), operation, clientId, request)
       throw error

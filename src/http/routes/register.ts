@@ -25,7 +25,7 @@ export function registerRoutes(app: FastifyInstance, { profiles, registration, a
     handler: async (request, reply) => {
       let certificate
       try {
-        certificate = certificateRequired ? clientCertificateOf(request, config, anchors) : optionalClientCertificateOf(request, config, anchors)
+        certificate = await (certificateRequired ? clientCertificateOf(request, config, anchors) : optionalClientCertificateOf(request, config, anchors))
       } catch (error) {
         // The registration endpoint answers 201 or 400 (UK-DCR-42, CDR-DCR-31, RFC7591-23), not the 401 of the other endpoints.
         if (error instanceof HttpError) return registration.refuseWithoutCertificate(error.message, request.ip)

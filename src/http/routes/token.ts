@@ -60,7 +60,7 @@ export function tokenRoutes(app: FastifyInstance, deps: TokenRouteDependencies):
     let certificate
     let parameters
     try {
-      certificate = clientCertificateOf(request, config, anchors)
+      certificate = await clientCertificateOf(request, config, anchors)
       parameters = formParameters(request)
     } catch (error) {
       await endpoint.recordRefusal(error, { remoteAddress: request.ip, certificateThumbprint: certificate?.thumbprint })

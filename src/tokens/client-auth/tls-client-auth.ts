@@ -35,21 +35,21 @@ function registeredIdentity(client: ClientRecord): { claim: TlsIdentityClaim; va
 }
 
 /** RFC8705-11: a subject match only means something under the CAs of the client's own directory. */
-function checkDirectoryChain(client: ClientRecord, certificate: ClientCertificate, now: number, directories: Directories): void {
+async function checkDirectoryChain(client: ClientRecord, certificate: ClientCertificate, now: number, directories: Directories): Promise<void> {
   if (client.directoryIssuer === undefined) return
   const directory = directories.byIssuer(client.directoryIssuer)
   if (directory === undefined || directory.transportCas.length === 0) return
-  const chain = verifyChain(certificate.certificate, certificate.intermediates, directory.transportCas, new Date(now * 1000))
+  const chain = await verifyChain(certificate.certificate, certificate.intermediates, directory.transportCas, new Date(now * 1000))
   if (!chain.ok) {
     throw invalidClient(`the client certificate is not a transport certificate of the directory ${quoted(directory.issuer)} the client registered through (${chain.reason})`)
   }
 }
 
 /** Authenticates `client` by the certificate of the connection; throws `invalid_client` saying what differs. */
-export function authenticateWithTlsClientAuth(input: TlsClientAuthInput, deps: TlsClientAuthDependencies): void {
+export async function authenticateWithTlsClientAuth(input: TlsClientAuthInput, deps: TlsClientAuthDependencies): Promise<void> {
   const { client, certificate, now } = input
   const { claim, value } = registeredIdentity(client)
-  checkDirectoryChain(client, certificate, now, deps.directories)
+  await checkDirectoryChain(client, certificate, now, deps.directories)
   if (claim === 'tls_client_auth_subject_dn') {
     let registered: Attribute[]
     try {

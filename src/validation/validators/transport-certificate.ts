@@ -22,12 +22,12 @@ export const transportCertificate: BuiltInValidator = {
   requirements: ['UK-DCR-38', 'BR-DCR-1', 'BR-DCR-8', 'BR-DCR-11', 'BR-DCR-12', 'BR-DCR-17', 'SEC-31', 'RFC8705-11'],
   summary: "The transport certificate chains to a CA of the SSA's directory and its subject names the SSA's software and organisation.",
   errors: ['invalid_software_statement', 'unapproved_software_statement'],
-  check(ctx) {
+  async check(ctx) {
     const presented = ctx.certificate
     if (presented === undefined) throw new ValidationError('unapproved_software_statement', ID, 'a transport certificate is required: call over mutual TLS with the certificate the directory issued')
 
     const anchors = ctx.directory?.transportCas ?? ctx.directories.all().flatMap((directory) => directory.transportCas)
-    const chain = verifyChain(presented.certificate, presented.intermediates, anchors, new Date(ctx.now * 1000))
+    const chain = await verifyChain(presented.certificate, presented.intermediates, anchors, new Date(ctx.now * 1000))
     if (!chain.ok) {
       const whose = ctx.directory === undefined ? 'any trusted directory' : `directory ${JSON.stringify(ctx.directory.issuer)}`
       throw new ValidationError('unapproved_software_statement', ID, `the transport certificate is not accepted for ${whose}: ${chain.reason}`)
