@@ -8,7 +8,7 @@
  */
 import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from 'jose'
 import type { Config } from '../config/schema.ts'
-import { createBoundedFetch, type BoundedFetch } from './bounded-fetch.ts'
+import { createBoundedFetch, type BoundedFetch } from './outbound-http.ts'
 import { checkOutboundUrl, type OutboundUrlProblemReason } from './outbound-url.ts'
 import type { RemoteKeySets } from './types.ts'
 

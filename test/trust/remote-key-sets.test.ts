@@ -9,7 +9,7 @@ import { errors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey,
 import { resolve } from '../../src/config/fields.ts'
 import { configSchema, type Config } from '../../src/config/schema.ts'
 import { createCertificateAuthority, type CertificateAuthority } from '../../src/sandbox/ca.ts'
-import { OutboundFetchError } from '../../src/trust/bounded-fetch.ts'
+import { OutboundFetchError } from '../../src/trust/outbound-http.ts'
 import { createRemoteKeySets, JwksUrlError } from '../../src/trust/remote-key-sets.ts'
 import type { OutboundUrlProblemReason } from '../../src/trust/outbound-url.ts'
 import { startHttpsServer, temporaryFile, type LoopbackServer } from '../helpers/loopback-servers.ts'
