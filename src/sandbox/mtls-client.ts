@@ -36,7 +36,6 @@ const tppClient = createOutboundHttp({
   timeoutMs: 10_000,
   maxResponseBytes: 8 * 1024 * 1024,
   extraCas: [],
-  settings: 'TPP client',
 })
 
 export async function mtlsRequest(options: MtlsRequest): Promise<MtlsResponse> {

@@ -66,8 +66,8 @@ export type OutboundPolicy = {
   readonly maxResponseBytes: number
   /** PEM CAs trusted besides the system store. */
   readonly extraCas: readonly string[]
-  /** The configuration object named in refusals: `outbound` → "(outbound.timeoutMs)". */
-  readonly settings: string
+  /** The configuration object named in refusals (`outbound` → "(outbound.timeoutMs)"); none when the limits are not configurable. */
+  readonly settings?: string
 }
 
 /** One request. A call with its own TLS material gets a connection of its own, closed after it. */
@@ -167,12 +167,15 @@ const TLS_ERROR_CODES = new Set([
   'EPROTO',
 ])
 
+/** " (outbound.timeoutMs)": the setting that bounded a refusal, when the policy comes from configuration. */
+const settingOf = (policy: OutboundPolicy, name: 'timeoutMs' | 'maxResponseBytes'): string => (policy.settings === undefined ? '' : ` (${policy.settings}.${name})`)
+
 /** What went wrong, as a stable reason and a message naming the setting that bounded it. */
 function outboundErrorOf(error: unknown, origin: string, policy: OutboundPolicy): OutboundFetchError {
   if (error instanceof OutboundFetchError) return error
   if (error instanceof ForbiddenAddressError) return new OutboundFetchError('private-address', origin, error.message)
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? ''
-  const limit = `${policy.timeoutMs} ms (${policy.settings}.timeoutMs)`
+  const limit = `${policy.timeoutMs} ms${settingOf(policy, 'timeoutMs')}`
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return new OutboundFetchError('timeout', origin, `no connection within ${limit}`, { cause: error })
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return new OutboundFetchError('timeout', origin, `no response headers within ${limit}`, { cause: error })
   if (code === 'UND_ERR_BODY_TIMEOUT') return new OutboundFetchError('timeout', origin, `the body stalled for ${limit}`, { cause: error })
@@ -189,6 +192,15 @@ function abortError(origin: string, signal: AbortSignal): OutboundFetchError {
 
 const headerRecord = (headers: Headers | Record<string, string> | undefined): Record<string, string> => Object.fromEntries(new Headers(headers).entries())
 
+/** The TLS settings of a call that brings a client certificate or pinned CAs; undefined for one that does not. */
+function tlsOfCall({ clientCertificate, pinnedCas }: OutboundCall, trusted: readonly string[]): ConnectionOptions | undefined {
+  if (clientCertificate === undefined && pinnedCas === undefined) return undefined
+  return {
+    ca: pinnedCas === undefined ? [...trusted] : typeof pinnedCas === 'string' ? [pinnedCas] : [...pinnedCas],
+    ...(clientCertificate === undefined ? {} : { cert: clientCertificate.certificatePem, key: clientCertificate.privateKeyPem }),
+  }
+}
+
 /**
  * The client for `policy`; its pooled connections use the system CAs plus `policy.extraCas`. `resolve`
  * replaces the OS resolver (tests give names the answers an attacker's DNS would).
@@ -202,7 +214,7 @@ export function createOutboundHttp(policy: OutboundPolicy, resolve: Resolver = d
     const response = await agent.request({
       origin,
       path: `${url.pathname}${url.search}`,
-      method: (call.method ?? 'GET').toUpperCase() as 'GET',
+      method: (call.method ?? 'GET').toUpperCase(),
       headers: headerRecord(call.headers),
       body: call.body ?? null,
       signal,
@@ -214,7 +226,7 @@ export function createOutboundHttp(policy: OutboundPolicy, resolve: Resolver = d
       body.destroy()
       throw new OutboundFetchError('redirect', origin, `answered ${status}; redirects are not followed`)
     }
-    const tooLarge = (size: string): OutboundFetchError => new OutboundFetchError('too-large', origin, `response${size} is larger than ${policy.maxResponseBytes} bytes (${policy.settings}.maxResponseBytes)`)
+    const tooLarge = (size: string): OutboundFetchError => new OutboundFetchError('too-large', origin, `response${size} is larger than ${policy.maxResponseBytes} bytes${settingOf(policy, 'maxResponseBytes')}`)
     const declared = Number(headers['content-length'])
     if (Number.isFinite(declared) && declared > policy.maxResponseBytes) {
       body.destroy()
@@ -247,17 +259,13 @@ export function createOutboundHttp(policy: OutboundPolicy, resolve: Resolver = d
 
       // One deadline for the whole exchange, connect to last body byte, besides the caller's signal.
       const deadline = new AbortController()
-      const timer = setTimeout(() => deadline.abort(new OutboundFetchError('timeout', origin, `no complete response within ${policy.timeoutMs} ms (${policy.settings}.timeoutMs)`)), policy.timeoutMs)
+      const timer = setTimeout(() => deadline.abort(new OutboundFetchError('timeout', origin, `no complete response within ${policy.timeoutMs} ms${settingOf(policy, 'timeoutMs')}`)), policy.timeoutMs)
       const onCallerAbort = (): void => deadline.abort(abortError(origin, callerSignal!))
       callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
-      const { clientCertificate, pinnedCas } = call
-      const own =
-        clientCertificate === undefined && pinnedCas === undefined
-          ? undefined
-          : agentFor(policy, {
-              ca: pinnedCas === undefined ? trusted : typeof pinnedCas === 'string' ? [pinnedCas] : [...pinnedCas],
-              ...(clientCertificate === undefined ? {} : { cert: clientCertificate.certificatePem, key: clientCertificate.privateKeyPem }),
-            }, resolve)
+      // A call's own certificate or CAs get a connection of their own: no pooled connection ever presents
+      // one call's certificate to another call, or trusts one call's CAs for another.
+      const ownTls = tlsOfCall(call, trusted)
+      const own = ownTls === undefined ? undefined : agentFor(policy, ownTls, resolve)
       try {
         return await exchange(own ?? pooled, url, call, deadline.signal)
       } catch (error) {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import type { LookupAddress } from 'node:dns'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { before, test, type TestContext } from 'node:test'
 import { ConfigError, resolve } from '../../src/config/fields.ts'
@@ -321,4 +321,19 @@ test('refuses every 3xx of any method, and names the status (SEC-16)', async (t)
     await assertRefused(client.request({ url: `${server.url}/x`, method, ...(method === 'GET' ? {} : { body: '{}' }) }), 'redirect', /answered 307; redirects are not followed/)
   }
   assert.equal(server.requests, 4)
+})
+
+test('times out a TLS handshake that never completes: the connect step is bounded too (SEC-16)', async (t) => {
+  const sockets: Socket[] = []
+  const silent = createTcpServer((socket) => sockets.push(socket))
+  await new Promise<void>((resolvePromise) => silent.listen(0, '127.0.0.1', resolvePromise))
+  t.after(() => new Promise<void>((resolvePromise) => {
+    sockets.forEach((socket) => socket.destroy())
+    silent.close(() => resolvePromise())
+  }))
+  const started = Date.now()
+  const client = createOutboundHttp(guardedPolicy({ allowPrivateAddresses: true, timeoutMs: 300 }))
+  await assertRefused(client.request({ url: `https://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks` }), 'timeout', /300 ms \(outbound\.timeoutMs\)/)
+  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`)
+  assert.equal(sockets.length, 1)
 })
