@@ -14,7 +14,7 @@ import { decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWSHeaderPar
 import { loadConfig } from '../config/load.ts'
 import type { Config, ValidatorId } from '../config/schema.ts'
 import { toClaims } from '../lib/claims.ts'
-import { createBoundedFetch } from '../trust/bounded-fetch.ts'
+import { createBoundedFetch } from '../trust/outbound-http.ts'
 import { createDirectories } from '../trust/directories.ts'
 import { createRegisterStatusClient } from '../trust/register-status.ts'
 import { createRemoteKeySets } from '../trust/remote-key-sets.ts'

@@ -5,10 +5,10 @@
 import type { Profiles } from '../config/directory-profiles.ts'
 import type { Config } from '../config/schema.ts'
 import { describeError } from '../lib/error-table.ts'
+import { mediaTypeOf } from '../lib/media-type.ts'
 import { HttpError } from './errors.ts'
 
-/** `application/JWT; charset=utf-8` → `application/jwt`. */
-export const mediaTypeOf = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+export { mediaTypeOf }
 
 /** The media types of every profile in use; the profile of the SSA's directory narrows them once the body is read. */
 export const acceptedMediaTypes = (profiles: Profiles): string[] => [...new Set(profiles.all.flatMap((profile) => profile.registration.mediaTypes))]

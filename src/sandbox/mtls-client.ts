@@ -1,8 +1,12 @@
 /**
  * The TPP side of mutual TLS: one HTTPS request presenting a client certificate, trusting the given CA.
- * Used by the `tpp` commands and by the integration tests, so both speak to the server the same way.
+ * Used by the `tpp` commands, the conformance run and the integration tests, so all speak to the server the
+ * same way, through the one outbound client (trust/outbound-http.ts): https only, a response size cap, a
+ * deadline, and no redirects (a 3xx is an OutboundFetchError, not an answer). The bank is wherever the
+ * user points the TPP, loopback included, so the address guard is off here.
  */
-import { request as httpsRequest } from 'node:https'
+import type { IncomingHttpHeaders } from 'node:http'
+import { createOutboundHttp } from '../trust/outbound-http.ts'
 
 export type MtlsRequest = {
   url: string
@@ -12,51 +16,43 @@ export type MtlsRequest = {
   /** PEM client certificate and key; omit both to connect without a certificate. */
   cert?: string
   key?: string
-  /** PEM CA that issued the server certificate. */
+  /** PEM CA that issued the server certificate, trusted alone; omitted: the system trust store. */
   ca?: string
-  timeoutMs?: number
 }
 
 export type MtlsResponse = {
   status: number
-  headers: Record<string, string | string[] | undefined>
+  headers: IncomingHttpHeaders
   text: string
   /** The body parsed as JSON, or undefined when it is not JSON. */
   json: unknown
 }
 
-export function mtlsRequest(options: MtlsRequest): Promise<MtlsResponse> {
-  return new Promise((resolve, reject) => {
-    const body = options.body === undefined ? undefined : Buffer.from(options.body)
-    const req = httpsRequest(
-      options.url,
-      {
-        method: options.method ?? 'GET',
-        headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...options.headers },
-        ...(options.cert ? { cert: options.cert } : {}),
-        ...(options.key ? { key: options.key } : {}),
-        ...(options.ca ? { ca: options.ca } : {}),
-        agent: false,
-        timeout: options.timeoutMs ?? 10000,
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: unknown
-          try {
-            json = JSON.parse(text)
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-        res.on('error', reject)
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${options.url} within ${options.timeoutMs ?? 10000} ms`)))
-    req.on('error', reject)
-    req.end(body)
+/** The TPP's client: any bank, https only; no answer of a DCR server comes near 8 MiB. */
+const tppClient = createOutboundHttp({
+  allowHttp: false,
+  allowPrivateAddresses: true,
+  allowedHosts: [],
+  timeoutMs: 10_000,
+  maxResponseBytes: 8 * 1024 * 1024,
+  extraCas: [],
+})
+
+export async function mtlsRequest(options: MtlsRequest): Promise<MtlsResponse> {
+  const response = await tppClient.request({
+    url: options.url,
+    method: options.method ?? 'GET',
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(options.body === undefined ? {} : { body: options.body }),
+    clientCertificate: options.cert !== undefined && options.key !== undefined ? { certificatePem: options.cert, privateKeyPem: options.key } : undefined,
+    pinnedCas: options.ca,
   })
+  const text = response.body.toString('utf8')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = undefined
+  }
+  return { status: response.status, headers: response.headers, text, json }
 }

@@ -2,7 +2,7 @@
  * The checks an outbound URL must pass before any socket is opened (SEC-14, SEC-15): it parses, its scheme
  * is https (http only where `outbound.allowHttp`), its host is on `outbound.allowedHosts` when that list is
  * not empty, and an IP-literal host is not in a forbidden range. Host names are checked again after DNS
- * resolution by bounded-fetch.ts; this file only sees what the URL itself says.
+ * resolution, in the connect step of outbound-http.ts; this file only sees what the URL itself says.
  */
 import { isIP } from 'node:net'
 import type { Config } from '../config/schema.ts'
@@ -14,7 +14,7 @@ export type OutboundUrlCheck =
   | { readonly ok: true; readonly url: URL }
   | { readonly ok: false; readonly reason: OutboundUrlProblemReason; readonly message: string }
 
-type UrlPolicy = Pick<Config['outbound'], 'allowHttp' | 'allowedHosts' | 'allowPrivateAddresses'>
+type UrlPolicy = Readonly<Pick<Config['outbound'], 'allowHttp' | 'allowPrivateAddresses'>> & { readonly allowedHosts: readonly string[] }
 
 /** Checks `raw` against the outbound policy; the message names the URL's origin, never its path or query. */
 export function checkOutboundUrl(raw: string | URL, outbound: UrlPolicy): OutboundUrlCheck {

@@ -13,7 +13,7 @@
  * A `links.next` on the Register's own origin is followed (at most MAX_PAGES pages).
  */
 import type { Config } from '../config/schema.ts'
-import type { BoundedFetch } from './bounded-fetch.ts'
+import type { BoundedFetch } from './outbound-http.ts'
 
 /** CDR-DCR-26: the statuses the Register defines. Anything else is "unknown" and ignored (CDR-DCR-28). */
 export const DATA_RECIPIENT_STATUSES = ['ACTIVE', 'SUSPENDED', 'REVOKED', 'SURRENDERED'] as const

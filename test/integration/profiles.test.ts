@@ -59,7 +59,7 @@ describe('CDR profile over HTTPS', () => {
   it('suspends a registration whose software product became INACTIVE at the Register, and reactivates it (CDR-DCR-25..28)', async (t) => {
     const { syncWithRegister } = await import('../../src/registration/register-sync.ts')
     const { createRegisterStatusClient } = await import('../../src/trust/register-status.ts')
-    const { createBoundedFetch } = await import('../../src/trust/bounded-fetch.ts')
+    const { createBoundedFetch } = await import('../../src/trust/outbound-http.ts')
     register.setDataRecipientStatus(legalEntityId, 'ACTIVE')
     register.setSoftwareProductStatus(softwareId, 'ACTIVE')
     const s = await startDcrServer(t, sandbox, { ...cdrValues(), registration: { allowMultiplePerSoftwareId: true } })

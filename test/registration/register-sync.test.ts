@@ -11,7 +11,7 @@ import type { Config } from '../../src/config/schema.ts'
 import { planRegisterSync, startRegisterSync, syncWithRegister, type RegisterSyncAudit, type RegisterSyncStore, type SyncClient, type SyncOutcome } from '../../src/registration/register-sync.ts'
 import { createCertificateAuthority } from '../../src/sandbox/ca.ts'
 import { startMockRegister, type MockRegister } from '../../src/sandbox/mock-register.ts'
-import { createBoundedFetch } from '../../src/trust/bounded-fetch.ts'
+import { createBoundedFetch } from '../../src/trust/outbound-http.ts'
 import { createRegisterStatusClient, type RegisterStatuses } from '../../src/trust/register-status.ts'
 import { temporaryFile } from '../helpers/loopback-servers.ts'
 

@@ -8,7 +8,7 @@ import { resolve } from '../../src/config/fields.ts'
 import { configSchema } from '../../src/config/schema.ts'
 import { createCertificateAuthority } from '../../src/sandbox/ca.ts'
 import { startJwksServer } from '../../src/sandbox/jwks-server.ts'
-import { createBoundedFetch } from '../../src/trust/bounded-fetch.ts'
+import { createBoundedFetch } from '../../src/trust/outbound-http.ts'
 import { temporaryFile } from '../helpers/loopback-servers.ts'
 
 test('serves published JWKS over https, replaces them on republish and answers 404 otherwise', async (t) => {

@@ -11,7 +11,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { startMockRegister, type MockRegister } from '../../src/sandbox/mock-register.ts'
 import { createSandbox, type Sandbox } from '../../src/sandbox/sandbox.ts'
 import { BRAZIL_SANDBOX_ORGANISATION, BRAZIL_SANDBOX_SSA_ISSUER, brazilTransportSubject, CDR_SANDBOX_RECIPIENT, cdrTransportSubject } from '../../src/sandbox/ssa-shapes.ts'
-import { createBoundedFetch } from '../../src/trust/bounded-fetch.ts'
+import { createBoundedFetch } from '../../src/trust/outbound-http.ts'
 import { certificateSubject } from '../../src/trust/distinguished-name.ts'
 import { subjectMatches } from '../../src/trust/subject-rules.ts'
 import type { ClientCertificate } from '../../src/trust/types.ts'

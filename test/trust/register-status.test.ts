@@ -8,7 +8,7 @@ import { after, before, describe, it, type TestContext } from 'node:test'
 import { loadConfig } from '../../src/config/load.ts'
 import { createCertificateAuthority, type CertificateAuthority } from '../../src/sandbox/ca.ts'
 import { startMockRegister, type MockRegister } from '../../src/sandbox/mock-register.ts'
-import { createBoundedFetch } from '../../src/trust/bounded-fetch.ts'
+import { createBoundedFetch } from '../../src/trust/outbound-http.ts'
 import { createRegisterStatusClient, RegisterUnavailableError } from '../../src/trust/register-status.ts'
 import { temporaryFile } from '../helpers/loopback-servers.ts'
 

@@ -9,7 +9,7 @@ import { errors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey,
 import { resolve } from '../../src/config/fields.ts'
 import { configSchema, type Config } from '../../src/config/schema.ts'
 import { createCertificateAuthority, type CertificateAuthority } from '../../src/sandbox/ca.ts'
-import { OutboundFetchError } from '../../src/trust/bounded-fetch.ts'
+import { OutboundFetchError } from '../../src/trust/outbound-http.ts'
 import { createRemoteKeySets, JwksUrlError } from '../../src/trust/remote-key-sets.ts'
 import type { OutboundUrlProblemReason } from '../../src/trust/outbound-url.ts'
 import { startHttpsServer, temporaryFile, type LoopbackServer } from '../helpers/loopback-servers.ts'
@@ -138,4 +138,39 @@ test('fails verification with the OutboundFetchError when the JWKS server is too
   const key = await signingKey('k1')
   const keySets = createRemoteKeySets(outbound(t, { timeoutMs: 300 }))
   await assert.rejects(jwtVerify(await sign(key), keySets.forUrl(`${server.url}/jwks`)), (error: unknown) => error instanceof OutboundFetchError && error.reason === 'timeout')
+})
+
+/** A JWKS server answering a valid JWKS of `key` under the given Content-Type (none when undefined). */
+async function jwksServedAs(t: TestContext, key: SigningKey, contentType: string | undefined): Promise<string> {
+  const body = JSON.stringify({ keys: [key.publicJwk] })
+  const server = await startHttpsServer(t, ca, (_request, response) => {
+    response.writeHead(200, { ...(contentType === undefined ? {} : { 'content-type': contentType }), 'content-length': Buffer.byteLength(body) }).end(body)
+  })
+  return `${server.url}/jwks`
+}
+
+const refusedAsMediaType = (served: RegExp) => (error: unknown) => error instanceof OutboundFetchError && error.reason === 'media-type' && served.test(error.message) && /must be served as application\/json or application\/jwk-set\+json/.test(error.message)
+
+test('refuses a JWKS served as text/html, even when its body is a valid JWKS (issue 13 item 6)', async (t) => {
+  const key = await signingKey('k1')
+  const keySets = createRemoteKeySets(outbound(t))
+  await assert.rejects(jwtVerify(await sign(key), keySets.forUrl(await jwksServedAs(t, key, 'text/html; charset=utf-8'))), refusedAsMediaType(/served the JWKS as text\/html;/))
+  await assert.rejects(keySets.forUrl(await jwksServedAs(t, key, 'text/plain')).reload(), refusedAsMediaType(/as text\/plain/))
+})
+
+test('refuses a JWKS served without a Content-Type or as another JSON-looking type (issue 13 item 6)', async (t) => {
+  const key = await signingKey('k1')
+  const keySets = createRemoteKeySets(outbound(t))
+  await assert.rejects(keySets.forUrl(await jwksServedAs(t, key, undefined)).reload(), refusedAsMediaType(/without a Content-Type/))
+  await assert.rejects(keySets.forUrl(await jwksServedAs(t, key, 'application/jwk+json')).reload(), refusedAsMediaType(/as application\/jwk\+json/))
+  await assert.rejects(keySets.forUrl(await jwksServedAs(t, key, 'application/json-seq')).reload(), refusedAsMediaType(/as application\/json-seq/))
+})
+
+test('uses a JWKS served as application/json or application/jwk-set+json, parameters and case aside (RFC 7517 §8.5.1)', async (t) => {
+  const key = await signingKey('k1')
+  const keySets = createRemoteKeySets(outbound(t))
+  for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/jwk-set+json', 'Application/JWK-Set+JSON ; charset=UTF-8']) {
+    const { payload } = await jwtVerify(await sign(key), keySets.forUrl(await jwksServedAs(t, key, contentType)))
+    assert.equal(payload.sub, 'test', contentType)
+  }
 })

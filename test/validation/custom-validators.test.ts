@@ -161,6 +161,19 @@ describe('HTTP extension service (customValidators.http)', () => {
     await expectFailureHandling(t, (_incoming, response) => response.writeHead(500).end('oops'), /HTTP 500/)
   })
 
+  it('fails closed when the service answers a redirect, and does not follow it (SEC-16)', async (t) => {
+    let followed = false
+    await expectFailureHandling(
+      t,
+      (incoming, response) => {
+        if (incoming.url === '/elsewhere') followed = true
+        response.writeHead(307, { location: '/elsewhere' }).end()
+      },
+      /answered a redirect, which is not followed .*answered 307/,
+    )
+    assert.equal(followed, false)
+  })
+
   it('fails closed when the service answers garbage', async (t) => {
     await expectFailureHandling(t, (_incoming, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"decision":"maybe"}'), /"decision" must be/)
     await expectFailureHandling(t, (_incoming, response) => response.writeHead(200).end('not json'), /did not answer JSON/)

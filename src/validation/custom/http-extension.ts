@@ -3,17 +3,16 @@
  * after the built-in checks pass, the registration's facts are POSTed as JSON to the configured URL, and its
  * answer decides: `{"decision":"allow"}`, `{"decision":"allow","metadata":{...}}` (metadata the bank's policy
  * then registers, see ctx.extensionMetadata) or `{"decision":"deny","error":"<RFC 7591 code>",
- * "error_description":"..."}`. The call has one timeout for the whole exchange, a response size cap, no
- * redirects, and TLS with the system CAs plus `caFiles`. A timeout, a failure or an answer that is not one
- * of the three fails closed with `unapproved_software_statement`, unless the operator turned on the
- * dangerous `failOpen` (logged at start-up). Compact tokens are never sent: only decoded, verified claims
+ * "error_description":"..."}`. The call goes through the one outbound client (trust/outbound-http.ts): one
+ * timeout for the whole exchange, a response size cap, no redirects, and TLS with the system CAs plus
+ * `caFiles`; http and a private address are allowed, as the configured URL is the bank's own service. A
+ * timeout, a failure or an answer that is not one of the three fails closed with
+ * `unapproved_software_statement`, unless the operator turned on the dangerous `failOpen` (logged at start-up). Compact tokens are never sent: only decoded, verified claims
  * (SEC-35).
  */
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http'
-import { request as httpsRequest } from 'node:https'
-import { rootCertificates } from 'node:tls'
 import type { Config } from '../../config/schema.ts'
 import { certificateSubject, formatDistinguishedName } from '../../trust/distinguished-name.ts'
+import { createOutboundHttp, OutboundFetchError, type OutboundHttp } from '../../trust/outbound-http.ts'
 import { readPemCertificates } from '../../trust/pem-certificates.ts'
 import type { ValidationContext, Validator } from '../context.ts'
 import { isPrototypeKey, type Claims } from '../../lib/claims.ts'
@@ -102,57 +101,34 @@ export function parseDecision(body: unknown): ExtensionDecision {
   throw new ExtensionCallError('"decision" must be "allow" or "deny"')
 }
 
+/** The refusal of the outbound client, worded for the extension service. */
+function callErrorOf(error: OutboundFetchError, config: HttpExtensionConfig): ExtensionCallError {
+  switch (error.reason) {
+    case 'timeout':
+      return new ExtensionCallError(`the extension service did not answer within ${config.timeoutMs} ms`, { cause: error })
+    case 'too-large':
+      return new ExtensionCallError(`the extension service's answer is larger than ${config.maxResponseBytes} bytes`, { cause: error })
+    case 'redirect':
+      return new ExtensionCallError(`the extension service answered a redirect, which is not followed (${error.message})`, { cause: error })
+    default:
+      return new ExtensionCallError(`the extension service cannot be reached (${error.message})`, { cause: error })
+  }
+}
+
 /** POSTs `payload` as JSON and resolves the parsed JSON answer of a 200; rejects with ExtensionCallError otherwise. */
-function postJson(url: URL, payload: unknown, config: HttpExtensionConfig, ca: string[]): Promise<unknown> {
-  const body = Buffer.from(JSON.stringify(payload))
-  return new Promise((resolvePromise, rejectPromise) => {
-    let settled = false
-    const finish = (outcome: () => void): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      outcome()
-    }
-    const fail = (message: string, cause?: unknown): void =>
-      finish(() => {
-        request.destroy()
-        rejectPromise(new ExtensionCallError(message, cause === undefined ? undefined : { cause }))
-      })
-    const options: RequestOptions & { ca?: string[]; minVersion?: 'TLSv1.2' } = {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': String(body.length) },
-      agent: false,
-      ...(url.protocol === 'https:' ? { ca, minVersion: 'TLSv1.2' as const } : {}),
-    }
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const request = send(url, options, (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0
-      if (status !== 200) {
-        response.resume()
-        return fail(`the extension service answered HTTP ${status}`)
-      }
-      const chunks: Buffer[] = []
-      let received = 0
-      response.on('data', (chunk: Buffer) => {
-        received += chunk.length
-        if (received > config.maxResponseBytes) return fail(`the extension service's answer is larger than ${config.maxResponseBytes} bytes`)
-        chunks.push(chunk)
-      })
-      response.on('error', (error) => fail('the extension service answer broke off', error))
-      response.on('end', () => {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-        } catch (error) {
-          return fail('the extension service did not answer JSON', error)
-        }
-        finish(() => resolvePromise(parsed))
-      })
-    })
-    request.on('error', (error: NodeJS.ErrnoException) => fail(`the extension service cannot be reached (${error.code ?? error.message})`, error))
-    const timer = setTimeout(() => fail(`the extension service did not answer within ${config.timeoutMs} ms`), config.timeoutMs)
-    request.end(body)
-  })
+async function postJson(client: OutboundHttp, url: URL, payload: unknown, config: HttpExtensionConfig): Promise<unknown> {
+  let response
+  try {
+    response = await client.request({ url, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: Buffer.from(JSON.stringify(payload)) })
+  } catch (error) {
+    throw error instanceof OutboundFetchError ? callErrorOf(error, config) : error
+  }
+  if (response.status !== 200) throw new ExtensionCallError(`the extension service answered HTTP ${response.status}`)
+  try {
+    return JSON.parse(response.body.toString('utf8'))
+  } catch (error) {
+    throw new ExtensionCallError('the extension service did not answer JSON', { cause: error })
+  }
 }
 
 /**
@@ -162,7 +138,16 @@ function postJson(url: URL, payload: unknown, config: HttpExtensionConfig, ca: s
 export function createHttpExtensionValidator(config: HttpExtensionConfig): Validator {
   if (config.url === undefined) throw new TypeError('createHttpExtensionValidator needs customValidators.http.url')
   const url = new URL(config.url)
-  const ca = [...rootCertificates, ...config.caFiles.flatMap((file) => readPemCertificates(file, 'customValidators.http.caFiles').map((certificate) => certificate.toString()))]
+  const client = createOutboundHttp({
+    // The operator's own URL decides the scheme (config/load.ts accepts http and https only).
+    allowHttp: url.protocol === 'http:',
+    allowPrivateAddresses: true,
+    allowedHosts: [],
+    timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    extraCas: config.caFiles.flatMap((file) => readPemCertificates(file, 'customValidators.http.caFiles').map((certificate) => certificate.toString())),
+    settings: 'customValidators.http',
+  })
   return {
     id: ID,
     operations: ['create', 'update'],
@@ -173,7 +158,7 @@ export function createHttpExtensionValidator(config: HttpExtensionConfig): Valid
     async check(ctx) {
       let decision: ExtensionDecision
       try {
-        decision = parseDecision(await postJson(url, extensionRequestOf(ctx), config, ca))
+        decision = parseDecision(await postJson(client, url, extensionRequestOf(ctx), config))
       } catch (error) {
         if (!(error instanceof ExtensionCallError)) throw error
         if (config.failOpen) return
