@@ -37,13 +37,14 @@ export type InvalidTokenReason = (typeof INVALID_TOKEN_REASONS)[number]
 
 export class InvalidTokenError extends Error {
   readonly reason: InvalidTokenReason
-  /** The RFC 6750 error code, whatever the reason. */
-  readonly error = 'invalid_token'
+  /** The RFC 6750 error code: `invalid_token`, or `invalid_request` where a profile answers so (`management.unknownClientError`, CDR). */
+  readonly error: 'invalid_token' | 'invalid_request'
 
-  constructor(reason: InvalidTokenReason, description: string, options: { cause?: unknown } = {}) {
+  constructor(reason: InvalidTokenReason, description: string, options: { cause?: unknown; error?: 'invalid_token' | 'invalid_request' } = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'InvalidTokenError'
     this.reason = reason
+    this.error = options.error ?? 'invalid_token'
   }
 }
 
