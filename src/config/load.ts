@@ -121,6 +121,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
 function checkConsistency(config: Config): void {
   if (config.issuer === '') throw new ConfigError('issuer', 'is required: the https URL that registration requests name in `aud`')
   if (!URL.canParse(config.issuer)) throw new ConfigError('issuer', `must be a URL, got "${config.issuer}"`)
+  // RFC 7592 §3: every 200 of GET and PUT carries a registration_access_token, and only its hash is stored.
+  if (config.management.tokenKind === 'registration-access-token' && config.management.rotation !== 'on-use') {
+    throw new ConfigError('management.rotation', `must be on-use with tokenKind registration-access-token (got "${config.management.rotation}"): every GET and PUT answer carries a new registration_access_token (RFC 7592 section 3)`)
+  }
   if (config.directories.length === 0) throw new ConfigError('directories', 'at least one trusted directory is required')
   const seen = new Set<string>()
   config.directories.forEach((directory, index) => {

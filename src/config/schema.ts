@@ -261,11 +261,14 @@ export const configSchema = object('open-dcr configuration', {
       values: ['client-credentials', 'registration-access-token'],
     }),
     requiredScope: string('Scope a client-credentials token must carry for management (CDR: `cdr:registration`); empty for none (UK-DCR-2).', ''),
-    rotation: string('When a registration access token is replaced: `never` (BR), `on-update` (each PUT), or `on-use` (each GET/PUT, the previous token still accepted for `rotationGraceSeconds`).', 'never', {
+    rotation: string('When a registration access token is replaced: `on-use` (each GET and PUT answers with a new one, so that every 200 carries the `registration_access_token` RFC 7592 §3 requires; the only value accepted with `tokenKind: registration-access-token`), `on-update` (each PUT) or `never` (kept for client-credentials configurations, where no registration access token exists).', 'on-use', {
       values: ['never', 'on-update', 'on-use'],
     }),
-    rotationGraceSeconds: integer('How long the previous registration access token still works after a rotation, so that a lost response does not lock the TPP out.', 60, { min: 0, max: 3600, unit: 's' }),
-    allowSignedRecovery: boolean('Accept a PUT /register/{client_id} without Authorization when its fresh signed request and software statement pass the whole validation pipeline for the registered software, over the registered transport certificate or one whose subject names that software; answered with a new registration access token. Lets a TPP that lost its token recover without a service desk (docs/management.md).', true),
+    rotationGraceSeconds: integer('How long the previous registration access token still works after a rotation, so that a lost response does not lock the TPP out; 0: it stops at once (brazil and rfc7591, docs/profiles.md).', 60, { min: 0, max: 3600, unit: 's' }),
+    unknownClientError: string('The OAuth `error` of the 401 for a token of another client or an unknown client id (SEC-33, RFC7592-5): `invalid_token` (RFC 6750), or `invalid_request` as the CDR reference authorisation server answers.', 'invalid_token', {
+      values: ['invalid_token', 'invalid_request'],
+    }),
+    allowSignedRecovery: boolean('Accept a PUT /register/{client_id} sent with `Authorization: Signed-Recovery` (no token) when its fresh signed request and software statement pass the whole validation pipeline for the registered software, over the registered transport certificate or one whose subject names that software; answered with a new registration access token. A PUT without an Authorization header never takes this path. Off in every preset (docs/management.md).', false),
   }),
 
   store: object('Persistence', {

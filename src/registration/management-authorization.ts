@@ -8,9 +8,13 @@
  * - `registration-access-token` (BR-DCR-27, RFC7592-2): the RFC 7592 token, found by its hash, of the
  *   client of the URL.
  * A token of another client and an unknown or deleted client get the same 401, so the answer never tells
- * whether a client id exists (SEC-33), and the token presented is revoked (UK-DCR-6, RFC7592-5).
- * A PUT without any Authorization header may instead prove itself with a fresh signed request
- * (`management.allowSignedRecovery`, registration/signed-recovery.ts). Every refusal is audited here.
+ * whether a client id exists (SEC-33), and the token presented is revoked (UK-DCR-6, RFC7592-5); its `error`
+ * is `management.unknownClientError` (CDR: `invalid_request`, as the CDR reference authorisation server).
+ * A call without an Authorization header is always a 401 with a Bearer challenge (RFC7592-4). Only a PUT that
+ * says so, `Authorization: Signed-Recovery`, may instead prove itself with a fresh signed request, and only
+ * where `management.allowSignedRecovery` is on (registration/signed-recovery.ts, docs/management.md).
+ * A registration made without a client certificate (rfc7591) is managed without one; one made with a
+ * certificate needs it, or one naming its software (SEC-32). Every refusal is audited here.
  */
 import type { Config } from '../config/schema.ts'
 import type { AuditWriter } from '../audit/audit-writer.ts'
@@ -40,7 +44,8 @@ export type ManagementCall = {
   clientId: string
   /** The Authorization header, if any. */
   authorization: string | undefined
-  certificate: ClientCertificate
+  /** Absent only where mutual TLS is optional (`registration.requireClientCertificate` off). */
+  certificate: ClientCertificate | undefined
   remoteAddress: string
 }
 
@@ -64,6 +69,10 @@ export const MANAGEMENT_AUTHORIZATION = 'management-authorization'
 /** The same words for another client's token and for an unknown client: nothing tells them apart (SEC-33). */
 export const NOT_THIS_CLIENT = 'the token does not authorise this client registration (it belongs to another client, or the client does not exist); the token has been revoked'
 
+/** The scheme of an explicit signed recovery (docs/management.md): no credentials, the signed body is the proof. */
+export const SIGNED_RECOVERY_SCHEME = 'Signed-Recovery'
+const SIGNED_RECOVERY = /^Signed-Recovery$/i
+
 /** RFC 6750 §2.1: `Bearer <token68>`, scheme case-insensitive; undefined when there is no header. */
 export function bearerTokenOf(authorization: string | undefined): string | undefined {
   const credentials = bearerCredentialsOf(authorization)
@@ -76,6 +85,12 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
   // One per authorizer, so per server instance: remembers verified tokens, never their expiry or revocation.
   const accessTokens = createAccessTokenVerifier({ serverKeys, config, store })
 
+  /** SEC-33: one refusal for a token of another client and for an unknown client, in the profile's words. */
+  const notThisClient = (): InvalidTokenError =>
+    config.management.unknownClientError === 'invalid_request'
+      ? new InvalidTokenError('wrong-client', `The client is unknown: ${NOT_THIS_CLIENT}`, { error: 'invalid_request' })
+      : new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+
   async function activeClient(clientId: string): Promise<ClientRecord | undefined> {
     const client = await store.getClient(clientId)
     return client?.status === 'active' ? client : undefined
@@ -87,7 +102,7 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
     const client = claims.client_id === call.clientId ? await activeClient(call.clientId) : undefined
     if (client === undefined) {
       await store.revokeAccessToken(claims.jti, claims.exp)
-      throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+      throw notThisClient()
     }
     const required = config.management.requiredScope
     if (required !== '' && !claims.scope.split(' ').includes(required)) {
@@ -100,32 +115,40 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
     const { clientId, hash } = await clientOfRegistrationToken(store, token, now)
     if (clientId !== call.clientId) {
       await store.revokeRegistrationToken(hash)
-      throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
+      throw notThisClient()
     }
     // A bearer token alone is not enough (BR-DCR-27, SEC-32): it must come over the client's own transport
     // certificate, so that a leaked token used with another TPP's certificate reads or deletes nothing.
     const client = await activeClient(clientId)
     // Deleted since its token was looked up: the same answer as for an unknown client (SEC-33).
-    if (client === undefined) throw new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
-    if (client.certificateThumbprint !== undefined && !certificateIdentifiesClient(client, call.certificate, config)) {
+    if (client === undefined) throw notThisClient()
+    // A client registered without mutual TLS (rfc7591) has no certificate to prove; one registered with it must.
+    if (client.certificateThumbprint !== undefined && (call.certificate === undefined || !certificateIdentifiesClient(client, call.certificate, config))) {
       throw new InvalidTokenError('certificate-mismatch', 'the registration access token must be presented over the transport certificate of the registered software')
     }
     return { kind: 'registration-access-token', clientId, hash, client }
+  }
+
+  /** Only an explicit `Authorization: Signed-Recovery` PUT reaches the recovery, and only where it is on. */
+  function signedRecovery(call: ManagementCall): ManagementAuthorization {
+    if (!config.management.allowSignedRecovery) throw new InvalidTokenError('recovery', 'signed recovery is not offered by this server: send Authorization: Bearer <token>')
+    if (call.operation !== 'update') throw new InvalidTokenError('recovery', 'signed recovery is a PUT only: send Authorization: Bearer <token>')
+    return { kind: 'signed-recovery' }
   }
 
   async function authorize(call: ManagementCall): Promise<ManagementAuthorization> {
     const nowMs = clock()
     const now = Math.floor(nowMs / 1000)
     try {
+      if (SIGNED_RECOVERY.test(call.authorization?.trim() ?? '')) return signedRecovery(call)
       const token = bearerTokenOf(call.authorization)
       if (token === undefined) {
-        if (call.operation === 'update' && config.management.allowSignedRecovery) return { kind: 'signed-recovery' }
         const how = config.management.tokenKind === 'client-credentials' ? 'an access token of the token endpoint' : 'the registration_access_token'
         throw new InvalidTokenError('missing', `send ${how} as Authorization: Bearer <token>`)
       }
       return config.management.tokenKind === 'client-credentials' ? await byAccessToken(token, call, now) : await byRegistrationToken(token, call, now)
     } catch (error) {
-      await deps.audit.failed(error, { at: nowMs, operation: call.operation, clientId: call.clientId, certificateThumbprint: call.certificate.thumbprint, remoteAddress: call.remoteAddress }, MANAGEMENT_AUTHORIZATION)
+      await deps.audit.failed(error, { at: nowMs, operation: call.operation, clientId: call.clientId, certificateThumbprint: call.certificate?.thumbprint, remoteAddress: call.remoteAddress }, MANAGEMENT_AUTHORIZATION)
       throw error
     }
   }

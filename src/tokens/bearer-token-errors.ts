@@ -41,11 +41,12 @@ export type InvalidTokenReason = (typeof INVALID_TOKEN_REASONS)[number]
 
 export class InvalidTokenError extends AnsweredError {
   readonly reason: InvalidTokenReason
-  /** The RFC 6750 error code, whatever the reason. */
-  declare readonly error: 'invalid_token'
+  /** The RFC 6750 error code: `invalid_token`, or `invalid_request` where a profile answers so (`management.unknownClientError`, CDR). */
+  declare readonly error: 'invalid_token' | 'invalid_request'
 
-  constructor(reason: InvalidTokenReason, description: string, options: { cause?: unknown } = {}) {
-    super(`management.${reason}`, description, options.cause === undefined ? {} : { cause: options.cause })
+  constructor(reason: InvalidTokenReason, description: string, options: { cause?: unknown; error?: 'invalid_token' | 'invalid_request' } = {}) {
+    // The CDR's answer for another client's token or an unknown client has its own entry of the error table.
+    super(options.error === 'invalid_request' ? 'management.unknown-client' : `management.${reason}`, description, options.cause === undefined ? {} : { cause: options.cause })
     this.name = 'InvalidTokenError'
     this.reason = reason
   }

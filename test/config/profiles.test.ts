@@ -78,7 +78,8 @@ describe('profile presets', () => {
     assert.deepEqual(config.validators['roles-and-scopes'].roleScopes.PAGTO, ['openid', 'payments'])
     assert.equal(config.metadataPolicy.fromSsa.jwks_uri, 'software_jwks_uri')
     assert.equal(config.management.tokenKind, 'registration-access-token')
-    assert.equal(config.management.rotation, 'never')
+    assert.equal(config.management.rotation, 'on-use', 'RFC 7592 §3: a registration_access_token in every 200')
+    assert.equal(config.management.rotationGraceSeconds, 0, 'BR-DCR-28: single use')
   })
 
   it('rfc7591: plain JSON, optional software statement, no signed-request checks, registration access tokens', () => {
@@ -137,5 +138,22 @@ describe('profile presets', () => {
   it('warns when the extension service fails open', () => {
     const warnings = securityWarnings(load({ ...base, customValidators: { http: { url: 'https://ext.example/decide', failOpen: true } } }))
     assert.ok(warnings.some((warning) => warning.startsWith('customValidators.http.failOpen is on')), warnings.join('; '))
+  })
+})
+
+describe('management presets (issue 12, items 6-8)', () => {
+  it('turns signed recovery off in every preset', () => {
+    for (const profile of ['obuk', 'cdr', 'brazil', 'rfc7591']) {
+      assert.equal(load(profile === 'cdr' ? cdrBase : { ...base, profile }).management.allowSignedRecovery, false, profile)
+    }
+  })
+
+  it('rotates registration access tokens on every GET and PUT without grace where they are used (brazil, rfc7591), and answers CDR unknown clients with invalid_request', () => {
+    for (const profile of ['brazil', 'rfc7591']) {
+      const { management } = load({ ...base, profile })
+      assert.deepEqual([management.tokenKind, management.rotation, management.rotationGraceSeconds], ['registration-access-token', 'on-use', 0], profile)
+    }
+    assert.equal(load(cdrBase).management.unknownClientError, 'invalid_request')
+    assert.equal(load({ ...base, profile: 'obuk' }).management.unknownClientError, 'invalid_token')
   })
 })

@@ -5,7 +5,7 @@
  * PUT with a fresh signed request and a fresh SSA that changes a redirect URI (200; RFC7592-9/13, UK-DCR-7)
  * → GET shows the change → DELETE (204; RFC7592-15, UK-DCR-9) → GET refused 401 with `WWW-Authenticate:
  * Bearer` (RFC7592-4/5) and no new access token for the deleted client. Registration access tokens are run
- * with rotation `on-update` and `on-use` (RFC7592-8, BR-DCR-28). Real server, real SQLite, real signatures;
+ * with rotation `on-use`, the only one RFC 7592 §3 leaves (RFC7592-8, BR-DCR-28). Real server, real SQLite, real signatures;
  * the audit trail and the store counts are checked at the end. docs/lifecycle.md is the same sequence in curl.
  */
 import assert from 'node:assert/strict'
@@ -37,7 +37,6 @@ type Style = {
 
 const STYLES: readonly Style[] = [
   { name: 'client-credentials access tokens (UK, POST /token with private_key_jwt)', management: { tokenKind: 'client-credentials' }, rotatesOnRead: false },
-  { name: 'registration access tokens, rotation on-update', management: { tokenKind: 'registration-access-token', rotation: 'on-update' }, rotatesOnRead: false },
   { name: 'registration access tokens, rotation on-use', management: { tokenKind: 'registration-access-token', rotation: 'on-use' }, rotatesOnRead: true },
 ]
 

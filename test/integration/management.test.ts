@@ -133,7 +133,10 @@ for (const kind of KINDS) {
       } else {
         assert.equal(client.information.registration_client_uri, `${ISSUER}/register/${client.clientId}`, 'RFC7592-1, BR-DCR-26')
         assert.match(client.registrationToken ?? '', /^[A-Za-z0-9_-]{43}$/)
-        assert.deepEqual(response.json, without(client.information, 'registration_access_token'), 'rotation never: no new token in the answer')
+        const read = response.json as Record<string, unknown>
+        assert.match(read.registration_access_token as string, /^[A-Za-z0-9_-]{43}$/, 'RFC 7592 §3: a registration_access_token in every 200')
+        assert.notEqual(read.registration_access_token, client.registrationToken, 'a new one: only hashes are stored')
+        assert.deepEqual(without(read, 'registration_access_token'), without(client.information, 'registration_access_token'))
       }
       const [audit] = await s.server.store.listAudit(1)
       assert.deepEqual({ operation: audit?.operation, outcome: audit?.outcome, clientId: audit?.clientId, softwareId: audit?.softwareId }, { operation: 'read', outcome: 'success', clientId: client.clientId, softwareId: sandbox.tpp.softwareId })
@@ -152,12 +155,14 @@ for (const kind of KINDS) {
       assert.deepEqual(updated.redirect_uris, [CALLBACK])
       assert.equal(updated.client_id, client.clientId, 'RFC7592-14: client_id unchanged')
       assert.equal(updated.client_id_issued_at, client.information.client_id_issued_at)
-      assert.deepEqual(Object.keys(updated).sort(), Object.keys(without(client.information, 'registration_access_token')).sort(), 'same shape as the 201')
-      assert.equal(updated.registration_access_token, undefined, 'rotation never: no new token')
+      assert.deepEqual(Object.keys(updated).sort(), Object.keys(client.information).sort(), 'same shape as the 201')
+      // RFC 7592 §3: with registration access tokens every 200 carries a new one (on-use rotation).
+      const next = kind === 'client-credentials' ? token : (updated.registration_access_token as string)
+      if (kind === 'registration-access-token') assert.notEqual(next, token)
 
-      const read = await s.manage('GET', client.clientId, { token })
+      const read = await s.manage('GET', client.clientId, { token: next })
       assert.equal(read.status, 200, read.text)
-      assert.deepEqual(read.json, updated)
+      assert.deepEqual(without(read.json as Record<string, unknown>, 'registration_access_token'), without(updated, 'registration_access_token'))
       assert.equal((await s.counts()).jtis, 4, 'the update\'s request and SSA jti are recorded beside the registration\'s')
     })
 
@@ -231,17 +236,32 @@ for (const kind of KINDS) {
       await expectRefused(s, async () => s.manage('GET', client.clientId, { token: await fresh() }), invalidToken('read', describes))
       await expectRefused(s, async () => s.manage('PUT', client.clientId, { token: await fresh(), body: await updateRequest(s) }), invalidToken('update', describes))
       await expectRefused(s, async () => s.manage('DELETE', client.clientId, { token: await fresh() }), invalidToken('delete', describes))
-      await expectRefused(s, async () => s.manage('PUT', client.clientId, { body: await updateRequest(s) }), invalidToken('update', /signed recovery refused/))
+      await expectRefused(s, async () => s.manage('PUT', client.clientId, { body: await updateRequest(s) }), invalidToken('update', /as Authorization: Bearer <token>/))
     })
 
-    it('refuses a call without a token with 401 invalid_token (RFC7592-4)', async (t) => {
+    it('answers GET, PUT and DELETE without an Authorization header with 401 and WWW-Authenticate: Bearer, even where signed recovery is on (RFC7592-4)', async (t) => {
+      const s = await startManaged(t, kind)
+      assert.equal(s.config.management.allowSignedRecovery, false, 'signed recovery is off by default')
+      const on = await startManaged(t, kind, { allowSignedRecovery: true })
+      for (const server of [s, on]) {
+        const client = await registerClient(server)
+        await expectRefused(server, () => server.manage('GET', client.clientId), invalidToken('read', /as Authorization: Bearer <token>/))
+        await expectRefused(server, async () => server.manage('PUT', client.clientId, { body: await updateRequest(server) }), invalidToken('update', /as Authorization: Bearer <token>/))
+        await expectRefused(server, () => server.manage('DELETE', client.clientId), invalidToken('delete', /as Authorization: Bearer <token>/))
+        await expectRefused(server, () => server.manage('DELETE', client.clientId, { authorization: 'Basic dXNlcjpwYXNz' }), invalidToken('delete', /send the token as Authorization: Bearer <token>/))
+        assert.equal((await server.server.store.getClient(client.clientId))?.status, 'active')
+      }
+    })
+
+    it('refuses Authorization: Signed-Recovery where signed recovery is off, and on GET or DELETE where it is on', async (t) => {
       const s = await startManaged(t, kind)
       const client = await registerClient(s)
-      await expectRefused(s, () => s.manage('GET', client.clientId), invalidToken('read', /as Authorization: Bearer <token>/))
-      await expectRefused(s, () => s.manage('DELETE', client.clientId, { authorization: 'Basic dXNlcjpwYXNz' }), invalidToken('delete', /send the token as Authorization: Bearer <token>/))
-      const off = await startManaged(t, kind, { allowSignedRecovery: false })
-      const offClient = await registerClient(off)
-      await expectRefused(off, async () => off.manage('PUT', offClient.clientId, { body: await updateRequest(off) }), invalidToken('update', /as Authorization: Bearer <token>/))
+      await expectRefused(s, async () => s.manage('PUT', client.clientId, { authorization: 'Signed-Recovery', body: await updateRequest(s) }), invalidToken('update', /signed recovery is not offered by this server/))
+      const on = await startManaged(t, kind, { allowSignedRecovery: true })
+      const onClient = await registerClient(on)
+      await expectRefused(on, () => on.manage('GET', onClient.clientId, { authorization: 'Signed-Recovery' }), invalidToken('read', /signed recovery is a PUT only/))
+      await expectRefused(on, () => on.manage('DELETE', onClient.clientId, { authorization: 'Signed-Recovery' }), invalidToken('delete', /signed recovery is a PUT only/))
+      assert.equal((await on.server.store.getClient(onClient.clientId))?.status, 'active')
     })
 
     it('answers another client\'s token and an unknown client id alike (401, never 404), and revokes the token (SEC-33, UK-DCR-6, RFC7592-5)', async (t) => {
@@ -273,10 +293,10 @@ for (const kind of KINDS) {
       assert.equal((await s.manage('GET', client.clientId, { token })).status, 200)
     })
 
-    it('recovers a registration with a signed PUT without Authorization (docs/management.md)', async (t) => {
-      const s = await startManaged(t, kind)
+    it('recovers a registration with a signed PUT sent with Authorization: Signed-Recovery, where it is on (docs/management.md)', async (t) => {
+      const s = await startManaged(t, kind, { allowSignedRecovery: true })
       const client = await registerClient(s, { redirect_uris: [CALLBACK, CALLBACK2] })
-      const response = await s.manage('PUT', client.clientId, { body: await updateRequest(s, { redirect_uris: [CALLBACK] }), certificate: sameSubjectCertificate })
+      const response = await s.manage('PUT', client.clientId, { authorization: 'Signed-Recovery', body: await updateRequest(s, { redirect_uris: [CALLBACK] }), certificate: sameSubjectCertificate })
       assert.equal(response.status, 200, response.text)
       const recovered = response.json as Record<string, unknown>
       assert.deepEqual(recovered.redirect_uris, [CALLBACK])
@@ -295,12 +315,12 @@ for (const kind of KINDS) {
     })
 
     it('refuses a signed recovery for an unknown client exactly as one for another software (SEC-33)', async (t) => {
-      const s = await startManaged(t, kind)
+      const s = await startManaged(t, kind, { allowSignedRecovery: true })
       const client = await registerClient(s)
       const ssa = await sandbox.issueSsa({ software_id: OTHER_SOFTWARE })
       const otherSoftware = await updateRequest(s, { iss: OTHER_SOFTWARE, software_id: OTHER_SOFTWARE }, ssa)
-      const wrongSoftware = await expectRefused(s, () => s.manage('PUT', client.clientId, { body: otherSoftware, certificate: otherSoftwareCertificate }), invalidToken('update', /signed recovery refused/))
-      const unknown = await expectRefused(s, async () => s.manage('PUT', 'NoSuchClient0000000000', { body: await updateRequest(s) }), invalidToken('update', /signed recovery refused/))
+      const wrongSoftware = await expectRefused(s, () => s.manage('PUT', client.clientId, { authorization: 'Signed-Recovery', body: otherSoftware, certificate: otherSoftwareCertificate }), invalidToken('update', /signed recovery refused/))
+      const unknown = await expectRefused(s, async () => s.manage('PUT', 'NoSuchClient0000000000', { authorization: 'Signed-Recovery', body: await updateRequest(s) }), invalidToken('update', /signed recovery refused/))
       assert.deepEqual(wrongSoftware, unknown)
     })
   })
@@ -308,11 +328,11 @@ for (const kind of KINDS) {
 
 describe('signed recovery: the certificate', () => {
   it('refuses a recovery over a certificate that is neither the registered one nor names the software, even with transport-certificate off', async (t) => {
-    const s = await startManaged(t, 'registration-access-token', {}, { validators: { 'transport-certificate': { enabled: false } } })
+    const s = await startManaged(t, 'registration-access-token', { allowSignedRecovery: true }, { validators: { 'transport-certificate': { enabled: false } } })
     const client = await registerClient(s)
     const stranger = await sandbox.ca.issueClient({ subject: 'CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB' })
-    await expectRefused(s, async () => s.manage('PUT', client.clientId, { body: await updateRequest(s), certificate: stranger }), invalidToken('update', /neither the one this client registered with nor one whose subject names its software/))
-    const registered = await s.manage('PUT', client.clientId, { body: await updateRequest(s) })
+    await expectRefused(s, async () => s.manage('PUT', client.clientId, { authorization: 'Signed-Recovery', body: await updateRequest(s), certificate: stranger }), invalidToken('update', /neither the one this client registered with nor one whose subject names its software/))
+    const registered = await s.manage('PUT', client.clientId, { authorization: 'Signed-Recovery', body: await updateRequest(s) })
     assert.equal(registered.status, 200, `the registered certificate still recovers: ${registered.text}`)
   })
 })
@@ -429,19 +449,10 @@ describe('registration access tokens: rotation', () => {
     assert.doesNotMatch(JSON.stringify(audits), new RegExp([t0, t1, t2, t3].join('|')), 'no token is ever audited (SEC-35)')
   })
 
-  it('on-update: GET keeps the token, PUT returns a new one', async (t) => {
-    const s = await startManaged(t, kind, { rotation: 'on-update', rotationGraceSeconds: 0 })
-    const client = await registerClient(s)
-    const t0 = client.registrationToken!
-    const read = await s.manage('GET', client.clientId, { token: t0 })
-    assert.equal(read.status, 200)
-    assert.equal((read.json as Record<string, unknown>).registration_access_token, undefined)
-    const put = await s.manage('PUT', client.clientId, { token: t0, body: await updateRequest(s) })
-    assert.equal(put.status, 200, put.text)
-    const t1 = (put.json as Record<string, unknown>).registration_access_token as string
-    assert.match(t1, /^[A-Za-z0-9_-]{43}$/)
-    await expectRefused(s, () => s.manage('GET', client.clientId, { token: t0 }), invalidToken('read', /registration access token is not valid/))
-    assert.equal((await s.manage('GET', client.clientId, { token: t1 })).status, 200)
+  it('refuses at boot a rotation under which a GET or PUT would answer without a registration_access_token (RFC 7592 §3)', async (t) => {
+    for (const rotation of ['never', 'on-update']) {
+      await assert.rejects(startManaged(t, kind, { rotation }), /management\.rotation.*must be on-use with tokenKind registration-access-token/)
+    }
   })
 
   it('refuses an access token of the token endpoint in registration-access-token mode', async (t) => {

@@ -87,7 +87,10 @@ export const brazil = {
   management: {
     tokenKind: 'registration-access-token',
     requiredScope: '',
-    // BR-DCR-28 allows single-use tokens; the default keeps one token so a lost response cannot lock a TPP out.
-    rotation: 'never',
+    // BR-DCR-28: single use. Every GET and PUT answers with a new token (RFC 7592 §3) and the previous one
+    // stops at once; the client must keep the latest (docs/profiles.md).
+    rotation: 'on-use',
+    rotationGraceSeconds: 0,
+    allowSignedRecovery: false,
   },
 }

@@ -84,6 +84,9 @@ export const cdr = {
   management: {
     tokenKind: 'client-credentials',
     requiredScope: 'cdr:registration',
-    rotation: 'never',
+    // As the CDR reference authorisation server: `Bearer error="invalid_request"` for an unknown client or a
+    // token of another client, one answer for both (SEC-33).
+    unknownClientError: 'invalid_request',
+    allowSignedRecovery: false,
   },
 }

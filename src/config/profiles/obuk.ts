@@ -7,4 +7,6 @@ export const obuk = {
     // UK-DCR-42: the v3.x swagger declares no 415, so a refused media type answers 400 invalid_request.
     unsupportedMediaTypeStatus: 400,
   },
+  // Stated here too, not only as the schema default: no PUT is accepted without a token unless a bank asks.
+  management: { allowSignedRecovery: false },
 }

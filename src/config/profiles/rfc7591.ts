@@ -43,6 +43,9 @@ export const rfc7591 = {
   management: {
     tokenKind: 'registration-access-token',
     requiredScope: '',
-    rotation: 'never',
+    // RFC 7592 §3 / RFC7592-8: every GET and PUT answers with a new token, the previous one stops at once.
+    rotation: 'on-use',
+    rotationGraceSeconds: 0,
+    allowSignedRecovery: false,
   },
 }

@@ -1,7 +1,9 @@
 /**
  * GET, PUT and DELETE /register/{client_id}: the client configuration endpoint (RFC 7592 §2; UK-DCR-2..10,
  * CDR-DCR-1/2/31, BR-DCR-27..29), over mutual TLS. Each call, in order: the operation is offered
- * (`management.operations`, else 405 with Allow, RFC7592-16, UK-DCR-10); a client certificate is presented;
+ * (`management.operations`, else 405 with Allow, RFC7592-16, UK-DCR-10); a client certificate is presented
+ * (optional, as for POST, where no profile in use requires one: rfc7591; the authorizer then asks one only
+ * of a client that registered with a certificate);
  * a PUT body has an accepted media type (as POST, SEC-20); the caller is authorised
  * (registration/management-authorization.ts: 401 `invalid_token` with `WWW-Authenticate: Bearer`, never
  * 404, RFC7592-4/5, SEC-33; 403 `insufficient_scope`); then the registration service answers
@@ -15,7 +17,7 @@ import type { Profiles } from '../../config/directory-profiles.ts'
 import type { ManagementAuthorizer, ManagementOperation } from '../../registration/management-authorization.ts'
 import type { RegistrationService } from '../../registration/service.ts'
 import type { ClientCertificate } from '../../trust/types.ts'
-import { clientCertificateOf } from '../client-cert.ts'
+import { clientCertificateOf, optionalClientCertificateOf } from '../client-cert.ts'
 import { HttpError, NO_STORE_HEADERS } from '../errors.ts'
 import { acceptedMediaTypes, assertAcceptedMediaType } from '../media-type.ts'
 
@@ -49,6 +51,8 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
   const config = profiles.top
   const mediaTypes = acceptedMediaTypes(profiles)
   const offered = (operation: ManagementOperation): boolean => config.management.operations.includes(operation)
+  // As POST /register: mutual TLS can be waived only if no profile in use asks for it (plain RFC 7591).
+  const certificateRequired = profiles.all.some((profile) => profile.registration.requireClientCertificate)
   const allow = METHODS.filter(([, operation]) => offered(operation)).map(([method]) => method).join(', ')
 
   /** Records a refusal decided here (405, certificate, media type) before rethrowing it. */
@@ -64,9 +68,9 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
       const refusal = new HttpError(405, 'invalid_request', `${method} /register/{client_id} is not offered by this server${allow === '' ? '' : `; allowed: ${allow}`}`, { allow })
       return refuseAudited(refusal, operation, clientId, request)
     }
-    let certificate: ClientCertificate
+    let certificate: ClientCertificate | undefined
     try {
-      certificate = await clientCertificateOf(request, config, anchors)
+      certificate = certificateRequired ? await clientCertificateOf(request, config, anchors) : await optionalClientCertificateOf(request, config, anchors)
     } catch (error) {
       if (error instanceof HttpError) return refuseAudited(withBearerChallenge(error), operation, clientId, request)
       throw error
