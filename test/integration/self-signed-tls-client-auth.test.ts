@@ -156,3 +156,30 @@ describe('a self-signed certificate outside the token endpoint', () => {
     assert.equal(readChained.status, 200, readChained.text)
   })
 })
+
+describe('self_signed_tls_client_auth behind a TLS-terminating proxy (RFC8705-10)', () => {
+  it('takes the self-signed certificate the trusted proxy forwarded at /token, and still refuses it at /register', async (t) => {
+    const s = await startDcrServer(t, sandbox, { profile: 'rfc7591', server: { mode: 'proxy', proxy: { trustedAddresses: ['127.0.0.1'] } } })
+    const header = (issued: IssuedCertificate) => ({ 'x-ssl-client-cert': encodeURIComponent(issued.certificatePem) })
+    const metadata = { redirect_uris: ['https://app.example-tpp.com/cb'], grant_types: ['client_credentials', 'authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'self_signed_tls_client_auth', jwks: { keys: [await certificateJwk(selfSigned)] } }
+    const register = (issued: IssuedCertificate) => fetch(`${s.server.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json', ...header(issued) }, body: JSON.stringify(metadata) })
+    const registered = await register(sandbox.tpp.transport)
+    assert.equal(registered.status, 201, await registered.clone().text())
+    const clientId = ((await registered.json()) as { client_id: string }).client_id
+
+    const token = (issued: IssuedCertificate) => fetch(`${s.server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...header(issued) }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId }).toString() })
+    const granted = await token(selfSigned)
+    const grantedBody = (await granted.json()) as Record<string, unknown>
+    assert.equal(granted.status, 200, JSON.stringify(grantedBody))
+    const jwks = (await (await fetch(`${s.server.url}/jwks`)).json()) as JSONWebKeySet
+    const { payload } = await jwtVerify(grantedBody.access_token as string, createLocalJWKSet(jwks), { issuer: ISSUER })
+    assert.deepEqual(payload.cnf, { 'x5t#S256': thumbprintOf(selfSigned.certificate.raw) })
+
+    const unknownCa = await token(unknownCaCertificate)
+    assert.equal(unknownCa.status, 401)
+    assert.match(((await unknownCa.json()) as { error_description: string }).error_description, /is not a usable self-signed certificate for self_signed_tls_client_auth/)
+    const selfSignedRegistration = await register(selfSigned)
+    assert.notEqual(selfSignedRegistration.status, 201)
+    assert.match(((await selfSignedRegistration.json()) as { error_description: string }).error_description, /not issued by a CA this server trusts/)
+  })
+})
