@@ -11,7 +11,7 @@ import { TOKEN_ENDPOINT_AUTH_METHODS, type TokenEndpointAuthMethod } from '../co
 import { decodeJwt } from 'jose'
 import type { Config } from '../config/schema.ts'
 import type { ClientRecord, Store } from '../store/store.ts'
-import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/types.ts'
+import type { Directories, RemoteKeySets, TokenEndpointCertificate } from '../trust/types.ts'
 import { authenticateWithPrivateKeyJwt } from './client-auth/private-key-jwt.ts'
 import { authenticateWithSelfSignedTlsClientAuth } from './client-auth/self-signed-tls-client-auth.ts'
 import { authenticateWithTlsClientAuth } from './client-auth/tls-client-auth.ts'
@@ -28,8 +28,11 @@ export type TokenParameters = ReadonlyMap<string, string>
 
 export type ClientAuthenticationRequest = {
   parameters: TokenParameters
-  /** The certificate of the mutual TLS connection (already chained to a trusted CA by the transport). */
-  certificate: ClientCertificate
+  /**
+   * The certificate of the mutual TLS connection: chained to a trusted CA by the transport, or self-signed
+   * (`unchained` says why it does not chain), which only self_signed_tls_client_auth accepts.
+   */
+  certificate: TokenEndpointCertificate
   /** The scheme of the request's Authorization header, when it has one (e.g. `Basic`). */
   authorizationScheme: string | undefined
   /** Epoch seconds. */
@@ -92,6 +95,11 @@ export async function authenticateClient(client: ClientRecord, request: ClientAu
     const registered = typeof method === 'string' ? quoted(method) : '(none)'
     const usable = allowed.filter(isImplemented)
     throw invalidClient(`the client's registered token_endpoint_auth_method ${registered} is not accepted by this server; update the registration with one of ${usable.join(', ')}`)
+  }
+  // RFC 8705 §2.2: only this method goes without a chain. Checked before any other credential, so a
+  // private_key_jwt assertion sent over a self-signed certificate does not use up its jti.
+  if (certificate.unchained !== undefined && method !== 'self_signed_tls_client_auth') {
+    throw invalidClient(`the client certificate is not issued by a CA this server trusts (${certificate.unchained}); client ${quoted(client.clientId)} is registered for ${method}, so present its transport certificate issued by a trusted CA (only a self_signed_tls_client_auth client may present a self-signed certificate)`)
   }
 
   if (method === 'private_key_jwt') {

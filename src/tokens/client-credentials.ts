@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.ts'
 import type { AuditWriter } from '../audit/audit-writer.ts'
 import type { ClientRecord, Store } from '../store/store.ts'
-import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/types.ts'
+import type { Directories, RemoteKeySets, TokenEndpointCertificate } from '../trust/types.ts'
 import { authenticateClient, clientOfRequest, type TokenParameters } from './client-authentication.ts'
 import { issueAccessToken } from './issue.ts'
 import type { ServerKeys } from './server-keys.ts'
@@ -18,7 +18,8 @@ export const CLIENT_CREDENTIALS = 'client_credentials'
 
 export type TokenRequest = {
   parameters: TokenParameters
-  certificate: ClientCertificate
+  /** Chained to a trusted CA, or self-signed (then only a self_signed_tls_client_auth client is accepted). */
+  certificate: TokenEndpointCertificate
   /** The scheme of the request's Authorization header, when it has one. */
   authorizationScheme: string | undefined
   remoteAddress: string

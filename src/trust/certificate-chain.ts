@@ -65,9 +65,9 @@ const factsOf = rememberedPerCertificate((certificate): Facts => {
 })
 
 /** The subject on one line, most specific attribute first, for messages. */
-const nameOf = (certificate: X509Certificate): string => certificate.subject.split('\n').reverse().join(', ')
+export const nameOf = (certificate: X509Certificate): string => certificate.subject.split('\n').reverse().join(', ')
 
-function datesProblem(certificate: X509Certificate, now: Date, role: string): string | undefined {
+export function datesProblem(certificate: X509Certificate, now: Date, role: string): string | undefined {
   if (now < certificate.validFromDate) return `the ${role} certificate (${nameOf(certificate)}) is not valid before ${certificate.validFromDate.toISOString()}`
   if (now > certificate.validToDate) return `the ${role} certificate (${nameOf(certificate)}) expired on ${certificate.validToDate.toISOString()}`
   return undefined
@@ -97,7 +97,7 @@ function issued(issuer: X509Certificate, child: X509Certificate): boolean {
 }
 
 /** The extended key usage of the leaf must allow clientAuth when the extension is present (SEC-31). */
-function clientAuthProblem(leaf: X509Certificate): string | undefined {
+export function clientAuthProblem(leaf: X509Certificate): string | undefined {
   const purposes = leaf.keyUsage
   if (purposes === undefined || purposes.length === 0) return undefined
   if (purposes.includes(CLIENT_AUTH_EKU) || purposes.includes(ANY_EKU)) return undefined

@@ -43,3 +43,13 @@ export type ClientCertificate = {
   readonly thumbprint: string
   readonly source: 'tls' | 'proxy'
 }
+
+/**
+ * A client certificate as the token endpoint takes it: either chained to a trusted CA, or a self-signed one
+ * that only a self_signed_tls_client_auth client may authenticate with (RFC8705-4). Every other endpoint
+ * takes only a chained ClientCertificate.
+ */
+export type TokenEndpointCertificate = ClientCertificate & {
+  /** Why the certificate does not chain to a trusted CA (e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`); undefined when it does. */
+  readonly unchained: string | undefined
+}

@@ -352,7 +352,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       await expectRefusal(s, refused, {
         status: 401,
         error: 'invalid_client',
-        description: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is not among the client's keys at jwks_uri "${jwksUri}"; publish it there (x5c or its public key) or present a registered certificate`,
+        description: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is not among the client's keys at jwks_uri "${jwksUri}"; publish it there as the first x5c entry of a JWK (with that certificate's public key) or present a registered certificate`,
         challenge: 'private_key_jwt, tls_client_auth, self_signed_tls_client_auth',
       })
     })

@@ -1,6 +1,7 @@
 /**
  * self_signed_tls_client_auth (RFC8705-1, RFC8705-4): the presented certificate must be registered in the
- * client's JWKS (x5t#S256, first x5c entry, or its public key); an encryption key never authenticates; a
+ * client's JWKS as the first x5c entry of a consistent JWK (RFC 8705 §2.2.2, RFC 7517 §4.7), not merely its
+ * public key or an x5t#S256; an encryption key never authenticates; a
  * certificate published after the last fetch is found by one refetch, unless the cooldown forbids it
  * (SEC-17). Real certificates, a real https JWKS server on loopback.
  */
@@ -31,16 +32,28 @@ const selfSignedClient = (metadata: Record<string, unknown>): ClientRecord =>
   clientRecord('self-signed-client', { token_endpoint_auth_method: 'self_signed_tls_client_auth', token_endpoint_auth_signing_alg: undefined, ...metadata })
 
 describe('self_signed_tls_client_auth (RFC 8705 §2.2)', () => {
-  it('matches a JWK by x5c, by x5t#S256 or by public key, never an enc key or another certificate', async () => {
+  it('matches a JWK whose first x5c entry is the presented certificate (RFC 8705 §2.2.2), never an enc key or another certificate', async () => {
     const certificate = presented(registered)
     assert.equal(jwkMatchesCertificate(await x5cJwk(registered), certificate), true)
-    assert.equal(jwkMatchesCertificate({ kty: 'EC', 'x5t#S256': certificate.thumbprint }, certificate), true)
-    assert.equal(jwkMatchesCertificate(await publicKeyJwk(registered), certificate), true)
-    assert.equal(jwkMatchesCertificate({ ...(await publicKeyJwk(registered)), use: 'enc' }, certificate), false)
+    assert.equal(jwkMatchesCertificate({ ...(await x5cJwk(registered)), 'x5t#S256': certificate.thumbprint }, certificate), true)
+    assert.equal(jwkMatchesCertificate({ ...(await x5cJwk(registered)), use: 'enc' }, certificate), false)
     assert.equal(jwkMatchesCertificate(await x5cJwk(other), certificate), false)
+    assert.equal(jwkMatchesCertificate({ ...(await x5cJwk(other)), x5c: [other.certificate.raw.toString('base64'), registered.certificate.raw.toString('base64')] }, certificate), false, 'only the first x5c entry is the JWK\'s certificate')
     assert.equal(jwkMatchesCertificate({ kty: 'oct', k: 'c2VjcmV0' }, certificate), false)
     const { publicKey: rsa } = await generateKeyPair('PS256')
-    assert.equal(jwkMatchesCertificate(await exportJWK(rsa), certificate), false, 'an RSA key never matches an EC certificate (and leaves no OpenSSL error behind)')
+    assert.equal(jwkMatchesCertificate({ ...(await exportJWK(rsa)), x5c: [registered.certificate.raw.toString('base64')] }, certificate), false, 'an RSA key never matches an EC certificate (and leaves no OpenSSL error behind)')
+  })
+
+  it('does not match a JWK that registers no certificate: the public key alone, or an x5t#S256 alone (RFC 8705 §2.2)', async () => {
+    const certificate = presented(registered)
+    assert.equal(jwkMatchesCertificate(await publicKeyJwk(registered), certificate), false, 'the same key in another certificate was never registered')
+    assert.equal(jwkMatchesCertificate({ ...(await publicKeyJwk(registered)), 'x5t#S256': certificate.thumbprint }, certificate), false)
+  })
+
+  it('does not match an inconsistent JWK (RFC 7517 §4.7): the certificate in x5c with another key, or another x5t#S256', async () => {
+    const certificate = presented(registered)
+    assert.equal(jwkMatchesCertificate({ ...(await publicKeyJwk(other)), x5c: [registered.certificate.raw.toString('base64')] }, certificate), false)
+    assert.equal(jwkMatchesCertificate({ ...(await x5cJwk(registered)), 'x5t#S256': presented(other).thumbprint }, certificate), false)
   })
 
   it('accepts a certificate registered in inline jwks and refuses another one', async () => {

@@ -14,7 +14,7 @@ import type { IssuedCertificate } from '../../src/sandbox/ca.ts'
 import { openSqliteStore } from '../../src/store/sqlite.ts'
 import type { ClientRecord, Store } from '../../src/store/store.ts'
 import { OAuthError, type TokenErrorCode } from '../../src/tokens/token-errors.ts'
-import type { ClientCertificate } from '../../src/trust/types.ts'
+import type { TokenEndpointCertificate } from '../../src/trust/types.ts'
 
 /** A fixed "now", epoch seconds. */
 export const NOW = 1_800_000_000
@@ -81,9 +81,12 @@ export function signAssertion(key: TestSigningKey, claims: Record<string, unknow
   return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header }).sign(key.privateKey)
 }
 
-/** The certificate of a mutual TLS connection, as clientCertificateOf gives it. */
-export function presented(issued: IssuedCertificate): ClientCertificate {
-  return { certificate: issued.certificate, intermediates: [], thumbprint: thumbprintOf(issued.certificate.raw), source: 'tls' }
+/**
+ * The certificate of a mutual TLS connection, as tokenEndpointCertificateOf gives it: chained to a trusted
+ * CA unless `unchained` says why not (a self-signed certificate: `DEPTH_ZERO_SELF_SIGNED_CERT`).
+ */
+export function presented(issued: IssuedCertificate, unchained?: string): TokenEndpointCertificate {
+  return { certificate: issued.certificate, intermediates: [], thumbprint: thumbprintOf(issued.certificate.raw), source: 'tls', unchained }
 }
 
 /** Asserts that `promise` is refused with `error` and a description matching `describes`. */

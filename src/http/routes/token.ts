@@ -1,7 +1,8 @@
 /**
  * POST /token: the token endpoint (RFC 6749 §3.2, §4.4 client credentials) over mutual TLS. The client
  * certificate is required, as on /register: FAPI clients always call over mTLS, and the access token is
- * bound to that certificate (RFC8705-6, FAPI-3). The body is form encoded with each parameter at most
+ * bound to that certificate (RFC8705-6, FAPI-3). Unlike /register it may be self-signed, for
+ * self_signed_tls_client_auth clients only (RFC 8705 §2.2, enforced by tokens/client-authentication.ts). The body is form encoded with each parameter at most
  * once (RFC 6749 §3.2); empty parameters count as absent. Answers carry no-store (RFC 6749 §5.1).
  */
 import type { X509Certificate } from 'node:crypto'
@@ -11,7 +12,7 @@ import type { Config } from '../../config/schema.ts'
 import type { TokenParameters } from '../../tokens/client-authentication.ts'
 import type { TokenEndpoint } from '../../tokens/client-credentials.ts'
 import { OAuthError } from '../../tokens/token-errors.ts'
-import { clientCertificateOf } from '../client-cert.ts'
+import { tokenEndpointCertificateOf } from '../client-cert.ts'
 import { NO_STORE_HEADERS } from '../errors.ts'
 import { mediaTypeOf } from '../media-type.ts'
 
@@ -60,7 +61,7 @@ export function tokenRoutes(app: FastifyInstance, deps: TokenRouteDependencies):
     let certificate
     let parameters
     try {
-      certificate = await clientCertificateOf(request, config, anchors)
+      certificate = await tokenEndpointCertificateOf(request, config, anchors, new Date())
       parameters = formParameters(request)
     } catch (error) {
       await endpoint.recordRefusal(error, { remoteAddress: request.ip, certificateThumbprint: certificate?.thumbprint })
