@@ -95,16 +95,22 @@ function parseJson(raw: string, key: string): unknown {
   }
 }
 
-export type LoadOptions = { file?: string; values?: Plain; env?: NodeJS.ProcessEnv }
+export type LoadOptions = {
+  file?: string
+  values?: Plain
+  env?: NodeJS.ProcessEnv
+  /** The sandbox starts this server (src/cli/sandbox.ts): an `http:` issuer is allowed there, for local experiments only. */
+  sandbox?: boolean
+}
 
 /** The configurations of directories whose `profile` differs from the top-level one, by directory issuer. */
 const directoryProfiles = new WeakMap<Config, ReadonlyMap<string, Config>>()
 
-function resolveProfile(given: Plain, profile: string, key: string): Config {
+function resolveProfile(given: Plain, profile: string, key: string, sandbox: boolean): Config {
   const preset = profilePresets[profile]
   if (preset === undefined) throw new ConfigError(key, `unknown profile "${profile}" (available: ${Object.keys(profilePresets).join(', ')})`)
   const config = resolve(configSchema, merge(preset, { ...given, profile }), '')
-  checkConsistency(config)
+  checkConsistency(config, sandbox)
   return config
 }
 
@@ -112,10 +118,11 @@ function resolveProfile(given: Plain, profile: string, key: string): Config {
 export function loadConfig(options: LoadOptions = {}): Config {
   const fromFile = options.file ? readConfigFile(options.file) : {}
   const given = merge(merge(fromFile, options.values ?? {}), environmentOverrides(options.env ?? {}))
-  const config = resolveProfile(given, typeof given.profile === 'string' ? given.profile : 'obuk', 'profile')
+  const sandbox = options.sandbox === true
+  const config = resolveProfile(given, typeof given.profile === 'string' ? given.profile : 'obuk', 'profile', sandbox)
   const byDirectory = new Map<string, Config>()
   config.directories.forEach((directory, index) => {
-    if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`))
+    if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`, sandbox))
   })
   directoryProfiles.set(config, byDirectory)
   return config
@@ -135,9 +142,11 @@ export function profileConfigs(config: Config): Config[] {
   return [config, ...(directoryProfiles.get(config)?.values() ?? [])]
 }
 
-function checkConsistency(config: Config): void {
+function checkConsistency(config: Config, sandbox: boolean): void {
   if (config.issuer === '') throw new ConfigError('issuer', 'is required: the https URL that registration requests name in `aud`')
   if (!URL.canParse(config.issuer)) throw new ConfigError('issuer', `must be a URL, got "${config.issuer}"`)
+  // RFC 8414 §2 / OIDC Discovery §3: an issuer is an https URL; TPPs put it in aud and fetch discovery from it.
+  if (new URL(config.issuer).protocol !== 'https:' && !sandbox) throw new ConfigError('issuer', `must be an https URL, got "${config.issuer}" (plain http is accepted only when the sandbox starts the server)`)
   if (config.directories.length === 0) throw new ConfigError('directories', 'at least one trusted directory is required')
   const seen = new Set<string>()
   config.directories.forEach((directory, index) => {
