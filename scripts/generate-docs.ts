@@ -1,8 +1,12 @@
-/** Writes the generated reference docs (docs/configuration.md, docs/validation.md) from the code. */
-import { writeFileSync } from 'node:fs'
+/** Writes the generated reference docs (docs/configuration.md, docs/validation.md, docs/cli.md's --help section) from the code. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { renderCliDoc } from '../src/docs/cli.ts'
 import { renderConfigurationDoc } from '../src/docs/configuration.ts'
 import { renderValidationDoc } from '../src/docs/validation.ts'
 
-writeFileSync(new URL('../docs/configuration.md', import.meta.url), renderConfigurationDoc())
-writeFileSync(new URL('../docs/validation.md', import.meta.url), renderValidationDoc())
-console.log('wrote docs/configuration.md and docs/validation.md')
+const doc = (name: string) => new URL(`../docs/${name}`, import.meta.url)
+
+writeFileSync(doc('configuration.md'), renderConfigurationDoc())
+writeFileSync(doc('validation.md'), renderValidationDoc())
+writeFileSync(doc('cli.md'), renderCliDoc(readFileSync(doc('cli.md'), 'utf8')))
+console.log("wrote docs/configuration.md, docs/validation.md and docs/cli.md's --help reference")

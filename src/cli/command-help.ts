@@ -5,6 +5,7 @@
  * docs/cli.md's reference section is generated from the same declarations (src/docs/cli.ts, `npm run docs`).
  */
 import { parseArgs, type ParseArgsOptionDescriptor } from 'node:util'
+import { UsageError } from './usage-error.ts'
 
 /** A command-line option: how parseArgs reads it, and how --help shows it. */
 export type OptionHelp = ParseArgsOptionDescriptor & {
@@ -36,9 +37,17 @@ const HELP_OPTION = { type: 'boolean', short: 'h' } as const
 /** Declares a command, keeping the option names as literal types for parseCommand. */
 export const defineCommand = <const O extends Readonly<Record<string, OptionHelp>>>(help: CommandHelp<O>): CommandHelp<O> => help
 
-/** Parses `args` against the command's declared options (and --help); anything else throws ERR_PARSE_ARGS_*. */
+/** node:util parseArgs rejects unknown options, missing values and stray positionals with ERR_PARSE_ARGS_* codes. */
+export const isParseArgsError = (error: unknown): boolean => typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS_')
+
+/** Parses `args` against the command's declared options (and --help); anything else is a UsageError naming the command. */
 export function parseCommand<const O extends Readonly<Record<string, OptionHelp>>>(help: CommandHelp<O>, args: string[]) {
-  return parseArgs({ args, options: { ...help.options, help: HELP_OPTION }, strict: true, allowPositionals: help.positionals === true })
+  try {
+    return parseArgs({ args, options: { ...help.options, help: HELP_OPTION }, strict: true, allowPositionals: help.positionals === true })
+  } catch (error) {
+    if (!isParseArgsError(error)) throw error
+    throw new UsageError(`${(error as Error).message}\nRun "open-dcr ${help.command} --help" for the options of ${help.command}.`)
+  }
 }
 
 /** How an option is written in the help: `-c, --config FILE`. */
