@@ -16,7 +16,7 @@ const layers = {
   discovery: ['tokens', 'config', 'lib'],
   registration: ['validation', 'tokens', 'trust', 'store', 'audit', 'outbound', 'config', 'errors', 'lib'],
   http: ['registration', 'discovery', 'tokens', 'trust', 'audit', 'config', 'errors', 'lib'],
-  docs: ['validation', 'config', 'errors', 'lib'],
+  docs: ['cli', 'validation', 'config', 'errors', 'lib'],
   sandbox: ['tokens', 'trust', 'outbound', 'config', 'errors', 'lib'],
   conformance: ['sandbox', 'tokens', 'trust', 'outbound', 'config', 'errors', 'lib'],
 }

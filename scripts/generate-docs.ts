@@ -1,10 +1,14 @@
-/** Writes the generated reference docs (docs/configuration.md, docs/validation.md, docs/errors.md) from the code. */
-import { writeFileSync } from 'node:fs'
+/** Writes the generated reference docs (docs/configuration.md, docs/validation.md, docs/errors.md, docs/cli.md's --help section) from the code. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { renderCliDoc } from '../src/docs/cli.ts'
 import { renderConfigurationDoc } from '../src/docs/configuration.ts'
 import { renderErrorsDoc } from '../src/docs/errors.ts'
 import { renderValidationDoc } from '../src/docs/validation.ts'
 
-writeFileSync(new URL('../docs/configuration.md', import.meta.url), renderConfigurationDoc())
-writeFileSync(new URL('../docs/validation.md', import.meta.url), renderValidationDoc())
-writeFileSync(new URL('../docs/errors.md', import.meta.url), renderErrorsDoc())
-console.log('wrote docs/configuration.md, docs/validation.md and docs/errors.md')
+const doc = (name: string) => new URL(`../docs/${name}`, import.meta.url)
+
+writeFileSync(doc('configuration.md'), renderConfigurationDoc())
+writeFileSync(doc('validation.md'), renderValidationDoc())
+writeFileSync(doc('errors.md'), renderErrorsDoc())
+writeFileSync(doc('cli.md'), renderCliDoc(readFileSync(doc('cli.md'), 'utf8')))
+console.log("wrote docs/configuration.md, docs/validation.md, docs/errors.md and docs/cli.md's --help reference")

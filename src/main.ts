@@ -1,6 +1,7 @@
 /**
- * Starts open-dcr from a resolved configuration: opens the store, builds trust (directories, remote JWKS),
- * the registration service and the HTTP application, then listens. Returns handles for tests and the CLI.
+ * Starts open-dcr from a resolved configuration: checks the files it reads (TLS material, CAs, signing keys),
+ * opens the store, builds trust (directories, remote JWKS), the registration service and the HTTP application,
+ * then listens. Returns handles for tests and the CLI; a failed start leaves nothing open.
  */
 import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
@@ -15,6 +16,8 @@ import { startRegisterSync, type RegisterSyncTimer } from './registration/regist
 import { createManagementAuthorizer } from './registration/management-authorization.ts'
 import { createRegistrationService } from './registration/service.ts'
 import { createTokenEndpoint } from './tokens/client-credentials.ts'
+import { preparePrivateFile, shownPath } from './config/private-files.ts'
+import { checkServerTls } from './http/server-tls.ts'
 import { openStore } from './store/open.ts'
 import type { Store } from './store/store.ts'
 import { createDirectories } from './trust/directories.ts'
@@ -56,26 +59,103 @@ async function customValidatorsOf(config: Config): Promise<Validator[]> {
   return config.customValidators.http.url === undefined ? modules : [...modules, createHttpExtensionValidator(config.customValidators.http)]
 }
 
+/** Opens the store the configuration names; a file SQLite cannot open is a ConfigError naming `store.path`. */
+function openConfiguredStore(config: Config): Store {
+  if (config.store.path !== ':memory:') preparePrivateFile(config.store.path, 'store.path', { create: true })
+  try {
+    return openStore(config.store)
+  } catch (error) {
+    throw new ConfigError('store.path', `cannot open the SQLite database ${shownPath(config.store.path)}: ${(error as Error).message}`)
+  }
+}
+
+/** Listens on server.host:server.port; an address that cannot be had is a ConfigError naming the key. */
+async function listenOn(app: FastifyInstance, config: Config): Promise<void> {
+  const { host, port } = config.server
+  try {
+    await app.listen({ host, port })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') throw new ConfigError('server.port', `${host}:${port} is already in use by another process`)
+    if (code === 'EACCES') throw new ConfigError('server.port', `${host}:${port} needs privileges this user does not have (ports below 1024)`)
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('server.host', `${host} is not an address of this machine`)
+    throw error
+  }
+}
+
+/** What start-up has opened so far, closed in reverse when a later step fails, so that a failed start exits. */
+class OpenedResources {
+  readonly #closers: Array<() => unknown> = []
+  add(close: () => unknown): void {
+    this.#closers.push(close)
+  }
+  async closeAll(): Promise<void> {
+    for (const close of this.#closers.splice(0).reverse()) {
+      try {
+        await close()
+      } catch {
+        // The start-up error is the one to report; a failing close must not hide it.
+      }
+    }
+  }
+}
+
+/**
+ * Starts the server. Everything that only reads files and configuration (TLS material, CA files, validator
+ * modules, the signing keys) is checked before the store is opened; whatever fails after that closes what was
+ * opened (store and its writer thread, timers, the listener) before the error is thrown, so the process can exit.
+ */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', `req.headers["${config.server.proxy.certificateHeader}"]`] })
   for (const warning of securityWarnings(config)) logger.warn(warning)
+  checkServerTls(config)
   const remoteKeySets = createRemoteKeySets(config.outbound)
   const directories = createDirectories(config, remoteKeySets)
   const anchors = [...directories.all().flatMap((directory) => directory.transportCas), ...extraClientCas(config)]
   if (config.server.mode === 'mtls' && anchors.length === 0) {
     throw new ConfigError('directories', 'in mode mtls at least one directory needs transportCaFiles (or set server.tls.clientCaFiles): no client certificate could be trusted')
   }
+  const customValidators = await customValidatorsOf(config)
+  preparePrivateFile(config.tokens.signingKeysFile, 'tokens.signingKeysFile', { create: false })
   const serverKeys = await loadServerKeys(config.tokens.signingKeysFile, config.tokens.signingAlgorithm)
   const clock = options.clock ?? Date.now
-  const store = openStore(config.store)
+  const store = openConfiguredStore(config)
+  const opened = new OpenedResources()
+  opened.add(() => store.close())
+  try {
+    return await startOnStore({ config, logger, store, opened, remoteKeySets, directories, anchors, customValidators, serverKeys, clock })
+  } catch (error) {
+    await opened.closeAll()
+    throw error
+  }
+}
+
+type OpenedStart = {
+  config: Config
+  logger: Logger
+  store: Store
+  opened: OpenedResources
+  remoteKeySets: ReturnType<typeof createRemoteKeySets>
+  directories: ReturnType<typeof createDirectories>
+  anchors: X509Certificate[]
+  customValidators: Validator[]
+  serverKeys: Awaited<ReturnType<typeof loadServerKeys>>
+  clock: () => number
+}
+
+async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
+  const { config, logger, store, opened, remoteKeySets, directories, anchors, customValidators, serverKeys, clock } = parts
   const profiles = profilesOf(config)
   const audit = createAuditWriter(store)
   const registerStatus = registerStatusOf(profiles)
-  const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators: await customValidatorsOf(config) })
+  const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators })
   const authorizer = createManagementAuthorizer({ config, store, audit, serverKeys, clock })
   const tokenEndpoint = createTokenEndpoint({ config, store, audit, serverKeys, remoteKeySets, directories, clock })
   // CDR-DCR-25..28: registrations under a directory that checks software status follow the Register's statuses.
   const syncs: RegisterSyncTimer[] = []
+  opened.add(() => {
+    for (const sync of syncs) sync.stop()
+  })
   for (const directory of registerStatus ? config.directories : []) {
     const profile = profiles.forIssuer(directory.issuer)
     const options = profile.validators['software-status']
@@ -96,19 +176,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }),
     )
   }
-  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock })
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
   }, config.store.jtiPurgeIntervalSeconds * 1000)
   purge.unref()
-  try {
-    await app.listen({ host: config.server.host, port: config.server.port })
-  } catch (error) {
-    clearInterval(purge)
-    for (const sync of syncs) sync.stop()
-    await store.close()
-    throw error
-  }
+  opened.add(() => clearInterval(purge))
+  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock })
+  opened.add(() => app.close())
+  await listenOn(app, config)
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.server.port
   const scheme = config.server.mode === 'mtls' ? 'https' : 'http'
@@ -117,11 +192,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app,
     store,
     url: `${scheme}://${host}:${port}`,
-    async close() {
-      clearInterval(purge)
-      for (const sync of syncs) sync.stop()
-      await app.close()
-      await store.close()
-    },
+    // In-flight requests are answered (Fastify closes idle connections, then waits), then the store flushes its writer.
+    close: () => opened.closeAll(),
   }
 }

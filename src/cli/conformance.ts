@@ -7,7 +7,6 @@
 import { X509Certificate } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { JWK } from 'jose'
 import { managementCases, registrationCases } from '../conformance/cases.ts'
 import { sandboxMaterial, type ConformanceMaterial } from '../conformance/material.ts'
@@ -17,12 +16,19 @@ import type { IssuedCertificate } from '../sandbox/ca.ts'
 import { createSandboxDirectory } from '../sandbox/directory.ts'
 import { loadSandbox } from '../sandbox/sandbox.ts'
 import { restoreSandboxTpp } from '../sandbox/tpp.ts'
+import { defineCommand, parseCommand, printedHelp } from './command-help.ts'
 import { SERVER_FILE } from './sandbox.ts'
+import { decorates } from './terminal.ts'
 import { UsageError } from './usage-error.ts'
 
-const HELP = `Usage: open-dcr conformance [options]
+const SANDBOX_TARGET = 'Against the running sandbox (default)'
+const ANY_TARGET = 'Against any DCR endpoint'
+const OUTPUT = 'Output'
 
-Runs a catalogue of positive and negative cases against a DCR endpoint — registration (POST /register),
+export const CONFORMANCE_HELP = defineCommand({
+  command: 'conformance',
+  usage: 'open-dcr conformance [options]',
+  description: `Runs a catalogue of positive and negative cases against a DCR endpoint — registration (POST /register),
 then management of the clients it registered (GET/PUT/DELETE /register/{client_id}, RFC 7592) — and
 reports, for each, the expected and the actual answer. Exit code 0 when every case passes, 1 otherwise.
 
@@ -30,28 +36,28 @@ Management is authorised with the registration_access_token of the 201 when the 
 with a client-credentials access token from the token endpoint (discovery's token_endpoint, else /token),
 requested with a private_key_jwt assertion signed by the TPP signing key. Every client the run creates is
 deleted at the end with that credential (a client whose credential a case revoked is first recovered with
-a signed PUT without Authorization, where the server offers that); those left on the server are listed.
-
-Against the running sandbox (default):
-  --dir DIR              sandbox material (default .open-dcr)
-
-Against any DCR endpoint:
-  --server URL           base URL of the server (its /register is called)
-  --aud VALUE            the aud the server expects (its issuer)
-  --cert FILE --key FILE the TPP transport certificate and key (PEM)
-  --ca FILE              CA of the server's TLS certificate (default: system CAs)
-  --signing-key FILE     the TPP signing key, a private JWK (its kid must be in the TPP JWKS)
-  --software-id ID --org-id ID --jwks-url URL   the TPP as its SSAs name it
-  --ssa-key FILE         private JWK of a directory key the server trusts (fresh SSAs per case)
-  --ssa-issuer ISS       that directory's iss
-  --content-type TYPE    media type of requests (default application/jwt)
-
-Output:
-  --json                 print the report as JSON instead of a table
-  --report FILE          write the JSON report to FILE
-  --junit FILE           write a JUnit XML report to FILE
-  --only ID[,ID...]      run only these cases
-  --keep-clients         do not delete the clients the run created`
+a signed PUT without Authorization, where the server offers that); those left on the server are listed.`,
+  options: {
+    dir: { type: 'string', value: 'DIR', group: SANDBOX_TARGET, doc: 'sandbox material (default .open-dcr)' },
+    server: { type: 'string', value: 'URL', group: ANY_TARGET, doc: 'base URL of the server (its /register is called)' },
+    aud: { type: 'string', value: 'VALUE', group: ANY_TARGET, doc: 'the aud the server expects (its issuer)' },
+    cert: { type: 'string', value: 'FILE', group: ANY_TARGET, doc: 'the TPP transport certificate (PEM)' },
+    key: { type: 'string', value: 'FILE', group: ANY_TARGET, doc: 'its private key (PEM)' },
+    ca: { type: 'string', value: 'FILE', group: ANY_TARGET, doc: "CA of the server's TLS certificate (default: system CAs)" },
+    'signing-key': { type: 'string', value: 'FILE', group: ANY_TARGET, doc: 'the TPP signing key, a private JWK (its kid must be in the TPP JWKS)' },
+    'software-id': { type: 'string', value: 'ID', group: ANY_TARGET, doc: 'the software id the SSAs name' },
+    'org-id': { type: 'string', value: 'ID', group: ANY_TARGET, doc: 'the organisation id the SSAs name' },
+    'jwks-url': { type: 'string', value: 'URL', group: ANY_TARGET, doc: 'the TPP JWKS URL the SSAs name' },
+    'ssa-key': { type: 'string', value: 'FILE', group: ANY_TARGET, doc: 'private JWK of a directory key the server trusts (fresh SSAs per case)' },
+    'ssa-issuer': { type: 'string', value: 'ISS', group: ANY_TARGET, doc: "that directory's iss" },
+    'content-type': { type: 'string', value: 'TYPE', group: ANY_TARGET, doc: 'media type of requests (default application/jwt)' },
+    json: { type: 'boolean', group: OUTPUT, doc: 'print the report as JSON instead of a table' },
+    report: { type: 'string', value: 'FILE', group: OUTPUT, doc: 'write the JSON report to FILE' },
+    junit: { type: 'string', value: 'FILE', group: OUTPUT, doc: 'write a JUnit XML report to FILE' },
+    only: { type: 'string', value: 'ID[,ID...]', group: OUTPUT, doc: 'run only these cases' },
+    'keep-clients': { type: 'boolean', group: OUTPUT, doc: 'do not delete the clients the run created' },
+  },
+})
 
 async function transportFromFiles(certFile: string, keyFile: string): Promise<IssuedCertificate> {
   const certificatePem = await readFile(certFile, 'utf8')
@@ -90,20 +96,8 @@ async function materialFromFiles(values: Record<string, string | boolean | undef
 }
 
 export async function runConformanceCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      dir: { type: 'string' }, server: { type: 'string' }, aud: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
-      'signing-key': { type: 'string' }, 'software-id': { type: 'string' }, 'org-id': { type: 'string' }, 'jwks-url': { type: 'string' },
-      'ssa-key': { type: 'string' }, 'ssa-issuer': { type: 'string' }, 'content-type': { type: 'string' },
-      json: { type: 'boolean' }, 'keep-clients': { type: 'boolean' }, report: { type: 'string' }, junit: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+  const { values } = parseCommand(CONFORMANCE_HELP, args)
+  if (printedHelp(CONFORMANCE_HELP, values)) return 0
   let material: ConformanceMaterial
   if (values.cert !== undefined || values['signing-key'] !== undefined) material = await materialFromFiles(values)
   else {
@@ -121,7 +115,7 @@ export async function runConformanceCommand(args: string[]): Promise<number> {
   const cases = only ? catalogue.filter((c) => only.includes(c.id)) : catalogue
   if (only && cases.length !== only.length) throw new UsageError(`unknown case id in --only; known: ${catalogue.map((c) => c.id).join(', ')}`)
 
-  const interactive = process.stdout.isTTY === true && !values.json
+  const interactive = decorates(process.stdout) && !values.json
   const report = await runConformance(material, {
     cases,
     cleanup: values['keep-clients'] !== true,

@@ -8,37 +8,47 @@
  */
 import { access, chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { loadSandbox } from '../sandbox/sandbox.ts'
 import { generateSigningKey, type SandboxAlgorithm } from '../sandbox/signing-key.ts'
 import { brazilTransportSubject, cdrTransportSubject } from '../sandbox/ssa-shapes.ts'
 import { obTransportSubject } from '../sandbox/tpp.ts'
 import { isSandboxProfile, type SandboxProfile } from '../sandbox/profile-sandbox.ts'
+import { defineCommand, parseCommand, printedHelp, renderHelp } from './command-help.ts'
 import { profileOption } from './profile-option.ts'
 import { readRunningServer } from './running-server.ts'
 import { styleFor } from './terminal.ts'
 import { UsageError } from './usage-error.ts'
 
-const HELP = `Usage: open-dcr keys generate [options]
+export const KEYS_HELP = defineCommand({
+  command: 'keys',
+  usage: 'open-dcr keys generate [options]',
+  description: '  generate   a TPP request signing key (private JWK and JWKS), and with --transport a transport certificate',
+  options: {},
+  footer: 'Run "open-dcr keys generate --help" for its options.',
+})
 
-Generates a TPP request signing key, as a private JWK and its public JWKS, and with --transport a transport
+export const KEYS_GENERATE_HELP = defineCommand({
+  command: 'keys generate',
+  usage: 'open-dcr keys generate [options]',
+  description: `Generates a TPP request signing key, as a private JWK and its public JWKS, and with --transport a transport
 certificate and key (PEM) from the sandbox CA, with the subject the profile's directory issues. Private keys
-are written with mode 0600.
-
-  --alg ALG            PS256 (RSA 2048, default) or ES256 (P-256)
-  --kid KID            kid of the key (default its RFC 7638 JWK thumbprint)
-  --out DIR            where to write (default DIR/keys, DIR being --dir)
-  --name NAME          file name prefix (default tpp)
-  --transport          also issue a transport certificate from the sandbox CA (needs the sandbox material)
-  --profile P          obuk | cdr | brazil | rfc7591: the certificate subject layout (default: the sandbox's)
-  --software-id ID     software id the subject names (default the sandbox TPP's)
-  --org-id ID          organisation id the subject names (default the sandbox TPP's)
-  --subject DN         the RFC 4514 subject itself, instead of the profile's layout
-  --dir DIR            sandbox folder (default .open-dcr)
-  --force              replace existing files
-  --json               print the written files as JSON
-
-Files: NAME-signing.private.jwk.json, NAME-signing.jwks.json, NAME-transport.pem, NAME-transport-key.pem`
+are written with mode 0600.`,
+  options: {
+    alg: { type: 'string', value: 'ALG', doc: 'PS256 (RSA 2048, default) or ES256 (P-256)' },
+    kid: { type: 'string', value: 'KID', doc: 'kid of the key (default its RFC 7638 JWK thumbprint)' },
+    out: { type: 'string', value: 'DIR', doc: 'where to write (default DIR/keys, DIR being --dir)' },
+    name: { type: 'string', value: 'NAME', doc: 'file name prefix (default tpp)' },
+    transport: { type: 'boolean', doc: 'also issue a transport certificate from the sandbox CA (needs the sandbox material)' },
+    profile: { type: 'string', value: 'P', doc: "obuk | cdr | brazil | rfc7591: the certificate subject layout (default: the sandbox's)" },
+    'software-id': { type: 'string', value: 'ID', doc: "software id the subject names (default the sandbox TPP's)" },
+    'org-id': { type: 'string', value: 'ID', doc: "organisation id the subject names (default the sandbox TPP's)" },
+    subject: { type: 'string', value: 'DN', doc: "the RFC 4514 subject itself, instead of the profile's layout" },
+    dir: { type: 'string', value: 'DIR', doc: 'sandbox folder (default .open-dcr)' },
+    force: { type: 'boolean', doc: 'replace existing files' },
+    json: { type: 'boolean', doc: 'print the written files as JSON' },
+  },
+  footer: 'Files: NAME-signing.private.jwk.json, NAME-signing.jwks.json, NAME-transport.pem, NAME-transport-key.pem',
+})
 
 /** The transport subject a profile's directory issues for a software and organisation. */
 export function transportSubjectFor(profile: SandboxProfile, softwareId: string, orgId: string): string {
@@ -62,19 +72,8 @@ async function write(path: string, content: string, secret: boolean): Promise<vo
 }
 
 async function runGenerate(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      alg: { type: 'string' }, kid: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, transport: { type: 'boolean' }, profile: { type: 'string' },
-      'software-id': { type: 'string' }, 'org-id': { type: 'string' }, subject: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+  const { values } = parseCommand(KEYS_GENERATE_HELP, args)
+  if (printedHelp(KEYS_GENERATE_HELP, values)) return 0
   const alg = (values.alg ?? 'PS256') as SandboxAlgorithm
   if (alg !== 'PS256' && alg !== 'ES256') throw new UsageError(`--alg must be PS256 or ES256, got "${values.alg}"`)
   const name = values.name ?? 'tpp'
@@ -133,9 +132,9 @@ async function runGenerate(args: string[]): Promise<number> {
 export async function runKeys(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args
   if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
-    console.log(HELP)
+    console.log(renderHelp(KEYS_HELP))
     return subcommand === undefined ? 2 : 0
   }
   if (subcommand === 'generate') return runGenerate(rest)
-  throw new UsageError(`unknown keys command "${subcommand}"\n\n${HELP}`)
+  throw new UsageError(`unknown keys command "${subcommand}"\n\n${renderHelp(KEYS_HELP)}`)
 }

@@ -9,25 +9,26 @@
  * that profile's shape.
  */
 import { join, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { environmentOverrides, loadConfig, merge, readConfigFile } from '../config/load.ts'
 import { startServer } from '../main.ts'
 import { startMockRegister, type MockRegister } from '../sandbox/mock-register.ts'
 import { sandboxOptionsFor, type SandboxProfile } from '../sandbox/profile-sandbox.ts'
 import { createSandbox } from '../sandbox/sandbox.ts'
 import { CDR_SANDBOX_RECIPIENT } from '../sandbox/ssa-shapes.ts'
+import { defineCommand, parseCommand, printedHelp } from './command-help.ts'
 import { profileOption } from './profile-option.ts'
 import { writeRunningServer } from './running-server.ts'
-import { waitForSignal } from './serve.ts'
+import { stopWithin, waitForStop } from './shutdown.ts'
 import { styleFor } from './terminal.ts'
 import { UsageError } from './usage-error.ts'
 
 /** Where the running sandbox server is described for the `tpp` commands (running-server.ts). */
 export { SERVER_FILE } from './running-server.ts'
 
-const HELP = `Usage: open-dcr sandbox [--profile P] [--dir DIR] [--port PORT] [--host HOST] [--config FILE]
-
-Creates a sandbox directory (CA, transport certificates, a PS256 directory key and its JWKS served on
+export const SANDBOX_HELP = defineCommand({
+  command: 'sandbox',
+  usage: 'open-dcr sandbox [--profile P] [--dir DIR] [--port PORT] [--host HOST] [--config FILE]',
+  description: `Creates a sandbox directory (CA, transport certificates, a PS256 directory key and its JWKS served on
 loopback, a made-up TPP), writes it to DIR (default .open-dcr), and starts the DCR server trusting it, with
 the directory and the TPP shaped for the profile:
   obuk      UK OBIE: "Sandbox Directory" SSAs, OB legacy transport subject, signed application/jwt requests
@@ -35,13 +36,15 @@ the directory and the TPP shaped for the profile:
   brazil    Open Finance Brasil: the sandbox SSA issuer, ICP-Brasil-like subject, plain JSON requests
   rfc7591   plain RFC 7591/7592: JSON metadata, registration access tokens
 --config FILE adds your own settings on top (docs/configuration.md); OPEN_DCR_* variables apply too.
-
-Options:
-  --profile P    obuk | cdr | brazil | rfc7591 (default: the --config file's profile, else obuk)
-  --dir DIR      where the sandbox material and the database go (default .open-dcr)
-  --port PORT    HTTPS port of the DCR server (default 8443)
-  --host HOST    address to listen on (default 127.0.0.1)
-  --config FILE  extra configuration (YAML or JSON)`
+SIGINT or SIGTERM (Ctrl+C) stops it.`,
+  options: {
+    profile: { type: 'string', value: 'P', group: 'Options', doc: "obuk | cdr | brazil | rfc7591 (default: the --config file's profile, else obuk)" },
+    dir: { type: 'string', value: 'DIR', group: 'Options', doc: 'where the sandbox material and the database go (default .open-dcr)' },
+    port: { type: 'string', value: 'PORT', group: 'Options', doc: 'HTTPS port of the DCR server (default 8443)' },
+    host: { type: 'string', value: 'HOST', group: 'Options', doc: 'address to listen on (default 127.0.0.1)' },
+    config: { type: 'string', value: 'FILE', group: 'Options', doc: 'extra configuration (YAML or JSON)' },
+  },
+})
 
 /** The profile asked for: --profile, else the configuration file's or OPEN_DCR_PROFILE, else obuk. */
 function chosenProfile(flag: string | undefined, configFile: string | undefined): SandboxProfile {
@@ -53,15 +56,8 @@ function chosenProfile(flag: string | undefined, configFile: string | undefined)
 }
 
 export async function runSandbox(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { profile: { type: 'string' }, dir: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+  const { values } = parseCommand(SANDBOX_HELP, args)
+  if (printedHelp(SANDBOX_HELP, values)) return 0
   const port = Number(values.port ?? 8443)
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`)
   const host = values.host ?? '127.0.0.1'
@@ -86,7 +82,7 @@ export async function runSandbox(args: string[]): Promise<number> {
       // Keep the terminal for the instructions: request logs only when asked for (--config or OPEN_DCR_LOG__LEVEL).
       ...(values.config === undefined && process.env.OPEN_DCR_LOG__LEVEL === undefined ? { log: { level: 'warn' } } : {}),
     })
-    const config = loadConfig({ ...(values.config ? { file: values.config } : {}), values: sandboxValues, env: process.env })
+    const config = loadConfig({ ...(values.config ? { file: values.config } : {}), values: sandboxValues, env: process.env, sandbox: true })
     const server = await startServer(config)
     await writeRunningServer(dir, { url: server.url, issuer: config.issuer, profile: config.profile, ...(register === undefined ? {} : { registerUrl: register.url }) })
 
@@ -107,11 +103,19 @@ Then: tpp token, tpp show, tpp update, tpp delete (docs/cli.md).
 
 Press Ctrl+C to stop.
 `)
-    await waitForSignal()
-    await server.close()
-  } finally {
+    await waitForStop()
+    return await stopWithin(
+      async () => {
+        await server.close()
+        await register?.close()
+        await sandbox.close()
+      },
+      (message) => console.error(`open-dcr sandbox: ${message}`),
+    )
+  } catch (error) {
+    // A start that failed leaves nothing listening: the directory's JWKS server and the mock Register close too.
     await register?.close()
     await sandbox.close()
+    throw error
   }
-  return 0
 }

@@ -8,13 +8,13 @@
  */
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet, type JWTPayload } from 'jose'
 import { mtlsRequest } from '../sandbox/mtls-client.ts'
 import { issueProfileSsa, isSandboxProfile, ssaShapeOf, type SandboxProfile } from '../sandbox/profile-sandbox.ts'
 import { loadSandbox, type LoadedSandbox } from '../sandbox/sandbox.ts'
 import { BRAZIL_SANDBOX_SSA_ISSUER, CDR_REGISTER_ISSUER } from '../sandbox/ssa-shapes.ts'
 import { claimsFromArguments } from './claim-arguments.ts'
+import { defineCommand, parseCommand, printedHelp, renderHelp } from './command-help.ts'
 import { profileOption } from './profile-option.ts'
 import { readRunningServer } from './running-server.ts'
 import { checkSoftwareStatement, type SsaCheckOutcome } from './ssa-checks.ts'
@@ -23,39 +23,52 @@ import { styleFor, type Style } from './terminal.ts'
 import { readSoftwareStatement } from './tpp-material.ts'
 import { UsageError } from './usage-error.ts'
 
-const HELP = `Usage: open-dcr ssa <issue|inspect> [options]
+export const SSA_HELP = defineCommand({
+  command: 'ssa',
+  usage: 'open-dcr ssa <issue|inspect> [options]',
+  description: `  issue     sign a software statement with the sandbox directory key, in a profile's claim shape
+  inspect   decode a statement, verify it, explain its claims and run a bank's checks on it`,
+  options: {},
+  footer: 'Run "open-dcr ssa <command> --help" for its options.',
+})
 
-  issue     sign a software statement with the sandbox directory key, in a profile's claim shape
-  inspect   decode a statement, verify it, explain its claims and run a bank's checks on it
+export const SSA_ISSUE_HELP = defineCommand({
+  command: 'ssa issue',
+  usage: 'open-dcr ssa issue [--profile P] [--claim NAME=VALUE ...] [--claims FILE] [--omit NAME ...]',
+  description: `Signs a software statement (PS256) with the sandbox directory key for the sandbox TPP, in the claim shape of
+the profile, and prints it (compact JWS). The sandbox material must exist (open-dcr sandbox).`,
+  options: {
+    profile: { type: 'string', value: 'P', doc: "obuk | cdr | brazil | rfc7591 (rfc7591 uses the UK shape; default: the sandbox's)" },
+    claim: { type: 'string', multiple: true, value: 'NAME=VALUE', doc: "add or replace a claim; JSON values allowed (--claim 'software_roles=[\"AISP\"]'), repeatable" },
+    claims: { type: 'string', value: 'FILE', doc: 'a JSON object of claims' },
+    omit: { type: 'string', multiple: true, value: 'NAME', doc: 'leave a claim out, repeatable' },
+    dir: { type: 'string', value: 'DIR', doc: 'sandbox folder (default .open-dcr)' },
+    json: { type: 'boolean', doc: 'print {"ssa", "header", "claims"}' },
+  },
+})
 
-Run "open-dcr ssa <command> --help" for its options.`
-
-const ISSUE_HELP = `Usage: open-dcr ssa issue [--profile P] [--claim NAME=VALUE ...] [--claims FILE] [--omit NAME ...]
-
-Signs a software statement (PS256) with the sandbox directory key for the sandbox TPP, in the claim shape of
-the profile, and prints it (compact JWS). The sandbox material must exist (open-dcr sandbox).
-
-  --profile P          obuk | cdr | brazil | rfc7591 (rfc7591 uses the UK shape; default: the sandbox's)
-  --claim NAME=VALUE   add or replace a claim; JSON values allowed (--claim 'software_roles=["AISP"]'), repeatable
-  --claims FILE        a JSON object of claims
-  --omit NAME          leave a claim out, repeatable
-  --dir DIR            sandbox folder (default .open-dcr)
-  --json               print {"ssa", "header", "claims"}`
-
-const INSPECT_HELP = `Usage: open-dcr ssa inspect FILE|- [options]
-
-Decodes a software statement (a file, or "-" for stdin), verifies its signature, explains each claim and
+export const SSA_INSPECT_HELP = defineCommand({
+  command: 'ssa inspect',
+  usage: 'open-dcr ssa inspect FILE|- [options]',
+  description: `Decodes a software statement (a file, or "-" for stdin), verifies its signature, explains each claim and
 runs each check a bank of the profile would run on it, reporting every failing check with its message.
-Exit code 0 when everything passes, 1 when the signature or a check fails.
-
-  --profile P              obuk | cdr | brazil | rfc7591 (default: guessed from the statement)
-  --jwks URL|FILE          the directory's JWKS (default: the sandbox directory's keys, when --dir holds one)
-  --directory-issuer ISS   an SSA issuer the bank trusts, repeatable (default: the sandbox directory's, else
-                           the regime's: OpenBanking Ltd, cdr-register, the Brasil issuer strings)
-  --register URL           CDR Register base URL, to check software-status (default: the cdr sandbox's)
-  --ca FILE                CA for the https of --jwks and --register (default: the sandbox CA)
-  --dir DIR                sandbox folder (default .open-dcr)
-  --json                   print the inspection as JSON`
+Exit code 0 when everything passes, 1 when the signature or a check fails.`,
+  positionals: true,
+  options: {
+    profile: { type: 'string', value: 'P', doc: 'obuk | cdr | brazil | rfc7591 (default: guessed from the statement)' },
+    jwks: { type: 'string', value: 'URL|FILE', doc: "the directory's JWKS (default: the sandbox directory's keys, when --dir holds one)" },
+    'directory-issuer': {
+      type: 'string',
+      multiple: true,
+      value: 'ISS',
+      doc: "an SSA issuer the bank trusts, repeatable (default: the sandbox directory's, else\nthe regime's: OpenBanking Ltd, cdr-register, the Brasil issuer strings)",
+    },
+    register: { type: 'string', value: 'URL', doc: "CDR Register base URL, to check software-status (default: the cdr sandbox's)" },
+    ca: { type: 'string', value: 'FILE', doc: 'CA for the https of --jwks and --register (default: the sandbox CA)' },
+    dir: { type: 'string', value: 'DIR', doc: 'sandbox folder (default .open-dcr)' },
+    json: { type: 'boolean', doc: 'print the inspection as JSON' },
+  },
+})
 
 /** The regime's SSA issuers, for a bank configured as in production (UK-DCR-34, CDR-DCR-8, BR-DCR-7). */
 const REGIME_ISSUERS: Readonly<Record<SandboxProfile, readonly string[]>> = {
@@ -74,15 +87,8 @@ async function sandboxIn(dir: string): Promise<LoadedSandbox | undefined> {
 }
 
 async function runIssue(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { profile: { type: 'string' }, claim: { type: 'string', multiple: true }, claims: { type: 'string' }, omit: { type: 'string', multiple: true }, dir: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  })
-  if (values.help) {
-    console.log(ISSUE_HELP)
-    return 0
-  }
+  const { values } = parseCommand(SSA_ISSUE_HELP, args)
+  if (printedHelp(SSA_ISSUE_HELP, values)) return 0
   const dir = resolve(values.dir ?? '.open-dcr')
   const sandbox = await sandboxIn(dir)
   if (sandbox === undefined) throw new UsageError(`no sandbox material in ${dir}: create one with "npm start" (open-dcr sandbox), or use --dir`)
@@ -183,20 +189,9 @@ type Inspection = {
 }
 
 async function runInspect(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      profile: { type: 'string' }, jwks: { type: 'string' }, 'directory-issuer': { type: 'string', multiple: true }, register: { type: 'string' }, ca: { type: 'string' },
-      dir: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: true,
-  })
-  if (values.help) {
-    console.log(INSPECT_HELP)
-    return 0
-  }
-  if (positionals.length !== 1) throw new UsageError(`ssa inspect takes one FILE (or - for stdin)\n\n${INSPECT_HELP}`)
+  const { values, positionals } = parseCommand(SSA_INSPECT_HELP, args)
+  if (printedHelp(SSA_INSPECT_HELP, values)) return 0
+  if (positionals.length !== 1) throw new UsageError(`ssa inspect takes one FILE (or - for stdin)\n\n${renderHelp(SSA_INSPECT_HELP)}`)
   const ssa = await readSoftwareStatement(positionals[0]!)
   const header = decodeProtectedHeader(ssa) as Record<string, unknown>
   const claims = decodeJwt(ssa)
@@ -230,10 +225,10 @@ async function runInspect(args: string[]): Promise<number> {
 export async function runSsa(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args
   if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
-    console.log(HELP)
+    console.log(renderHelp(SSA_HELP))
     return subcommand === undefined ? 2 : 0
   }
   if (subcommand === 'issue') return runIssue(rest)
   if (subcommand === 'inspect') return runInspect(rest)
-  throw new UsageError(`unknown ssa command "${subcommand}"\n\n${HELP}`)
+  throw new UsageError(`unknown ssa command "${subcommand}"\n\n${renderHelp(SSA_HELP)}`)
 }

@@ -8,31 +8,48 @@
  * (registrations.ts) for the next command. Exit codes: 0 done, 1 the server refused or could not be
  * reached, 2 the command line or the local material is wrong.
  */
-import { parseArgs } from 'node:util'
 import type { MtlsResponse } from '../sandbox/mtls-client.ts'
 import { profileRegistrationRequest, type RegistrationRequestBody } from '../sandbox/profile-request.ts'
 import { deleteRegistration, discoverBank, readRegistration, registerClient, requestAccessToken, updateRegistration, type BankEndpoints } from '../sandbox/tpp-client.ts'
 import { claimsFromArguments } from './claim-arguments.ts'
+import { defineCommand, parseCommand, printedHelp, renderHelp, type CommandHelp, type OptionHelp } from './command-help.ts'
 import { chosenClientId, loadRegistration, rememberedAnswer, rememberRegistration, registrationsDir, type ManagementKind, type RememberedRegistration } from './registrations.ts'
 import { progress, styleFor } from './terminal.ts'
 import { resolveTppMaterial, type TppFlags, type TppMaterial } from './tpp-material.ts'
 import { UsageError } from './usage-error.ts'
 
-const MATERIAL_HELP = `TPP material (default: the running sandbox's, from --dir):
-  --dir DIR            sandbox folder, and where registrations are remembered (default .open-dcr)
-  --server URL         base URL of the DCR server (default: the running sandbox's)
-  --cert FILE          TPP transport certificate (PEM)
-  --key FILE           its private key (PEM)
-  --ca FILE            CA of the server's TLS certificate (default: system CAs)
-  --signing-key FILE   TPP signing key, a private JWK (PS256 or ES256)
-  --kid KID            kid to sign with (default the key's JWK thumbprint)
-  --ssa FILE           software statement to send ("-" reads stdin; default: a fresh one from the sandbox)
-  --profile P          obuk | cdr | brazil | rfc7591: the request shape (default: the sandbox's, else obuk)
-  --aud ISS            the bank's issuer, the request aud (default: server.json, else discovery)`
+const MATERIAL = 'TPP material (default: the running sandbox\'s, from --dir)'
 
-const HELP = `Usage: open-dcr tpp <register|token|show|update|delete> [options]
+/** Where the TPP's keys and certificates come from, and where registrations are remembered: every subcommand. */
+const CONNECTION_OPTIONS = {
+  dir: { type: 'string', value: 'DIR', group: MATERIAL, doc: 'sandbox folder, and where registrations are remembered (default .open-dcr)' },
+  server: { type: 'string', value: 'URL', group: MATERIAL, doc: "base URL of the DCR server (default: the running sandbox's)" },
+  cert: { type: 'string', value: 'FILE', group: MATERIAL, doc: 'TPP transport certificate (PEM)' },
+  key: { type: 'string', value: 'FILE', group: MATERIAL, doc: 'its private key (PEM)' },
+  ca: { type: 'string', value: 'FILE', group: MATERIAL, doc: "CA of the server's TLS certificate (default: system CAs)" },
+  'signing-key': { type: 'string', value: 'FILE', group: MATERIAL, doc: 'TPP signing key, a private JWK (PS256 or ES256)' },
+  kid: { type: 'string', value: 'KID', group: MATERIAL, doc: "kid to sign with (default the key's JWK thumbprint)" },
+} as const satisfies Record<string, OptionHelp>
 
-The TPP side, over mutual TLS with the TPP transport certificate:
+/** What a request is built from: register and update only. */
+const REQUEST_MATERIAL_OPTIONS = {
+  ssa: { type: 'string', value: 'FILE', group: MATERIAL, doc: 'software statement to send ("-" reads stdin; default: a fresh one from the sandbox)' },
+  profile: { type: 'string', value: 'P', group: MATERIAL, doc: "obuk | cdr | brazil | rfc7591: the request shape (default: the sandbox's, else obuk)" },
+  aud: { type: 'string', value: 'ISS', group: MATERIAL, doc: "the bank's issuer, the request aud (default: server.json, else discovery)" },
+} as const satisfies Record<string, OptionHelp>
+
+const CLIENT_ID = { type: 'string', value: 'ID', doc: 'the registration (default: the current one)' } as const
+const JSON_ANSWER = { type: 'boolean', doc: "print the server's JSON answer only" } as const
+const REQUEST_CHANGES = {
+  claim: { type: 'string', multiple: true, value: 'NAME=VALUE', doc: 'add or replace request metadata (JSON values allowed), repeatable' },
+  claims: { type: 'string', value: 'FILE', doc: 'a JSON object of request metadata' },
+  omit: { type: 'string', multiple: true, value: 'NAME', doc: 'leave a member out of the request, repeatable' },
+} as const
+
+export const TPP_HELP = defineCommand({
+  command: 'tpp',
+  usage: 'open-dcr tpp <register|token|show|update|delete> [options]',
+  description: `The TPP side, over mutual TLS with the TPP transport certificate:
   register   build and sign a registration request (profile shape), POST /register, remember the client
   token      client credentials access token (private_key_jwt, aud = discovery token_endpoint)
   show       GET /register/{client_id}
@@ -41,108 +58,67 @@ The TPP side, over mutual TLS with the TPP transport certificate:
 
 show, update and delete authorise with the registration access token of the registration answer if it had
 one, else with an access token from "tpp token". The registration is remembered in
-DIR/registrations/<client_id>.json; DIR/registrations/current names the one used next (--client-id to choose).
+DIR/registrations/<client_id>.json; DIR/registrations/current names the one used next (--client-id to choose).`,
+  options: {},
+  footer: `Run "open-dcr tpp <command> --help" for its options.
+Exit codes: 0 done, 1 refused by the server (or unreachable), 2 usage or local material error.`,
+})
 
-Run "open-dcr tpp <command> --help" for its options.
-Exit codes: 0 done, 1 refused by the server (or unreachable), 2 usage or local material error.`
-
-const SUBCOMMAND_HELP: Record<string, string> = {
-  register: `Usage: open-dcr tpp register [options]
-
-Builds the registration request in the profile's shape (obuk/cdr: a JWT signed with the TPP key, as
+export const TPP_SUBCOMMAND_HELP = {
+  register: defineCommand({
+    command: 'tpp register',
+    usage: 'open-dcr tpp register [options]',
+    description: `Builds the registration request in the profile's shape (obuk/cdr: a JWT signed with the TPP key, as
 application/jwt; brazil/rfc7591: JSON metadata, as application/json), with a fresh software statement, sends
 it over mutual TLS and prints the registration (201) or the server's error. The new client becomes the
-current registration.
-
-Request:
-  --claim NAME=VALUE   add or replace request metadata (JSON values allowed), repeatable
-  --claims FILE        a JSON object of request metadata
-  --omit NAME          leave a member out of the request, repeatable
-  --json               print the server's JSON answer only
-
-${MATERIAL_HELP}`,
-  token: `Usage: open-dcr tpp token [--client-id ID] [--scope SCOPE] [options]
-
-Obtains an access token with the client credentials grant: a private_key_jwt client assertion (iss = sub =
+current registration.`,
+    options: {
+      claim: { ...REQUEST_CHANGES.claim, group: 'Request' },
+      claims: { ...REQUEST_CHANGES.claims, group: 'Request' },
+      omit: { ...REQUEST_CHANGES.omit, group: 'Request' },
+      json: { ...JSON_ANSWER, group: 'Request' },
+      ...CONNECTION_OPTIONS,
+      ...REQUEST_MATERIAL_OPTIONS,
+    },
+  }),
+  token: defineCommand({
+    command: 'tpp token',
+    usage: 'open-dcr tpp token [--client-id ID] [--scope SCOPE] [options]',
+    description: `Obtains an access token with the client credentials grant: a private_key_jwt client assertion (iss = sub =
 client_id, aud = the token_endpoint of /.well-known/openid-configuration) signed with the TPP key, over
-mutual TLS; the token is bound to the transport certificate. Prints the token.
-
-  --client-id ID       the registration (default: the current one)
-  --scope SCOPE        scopes to ask for (default: every registered scope)
-  --json               print the server's JSON answer only
-
-${MATERIAL_HELP}`,
-  show: `Usage: open-dcr tpp show [--client-id ID] [options]
-
-Reads the registration (GET /register/{client_id}) with its management token and prints it.
-
-  --client-id ID       the registration (default: the current one)
-  --json               print the server's JSON answer only
-
-${MATERIAL_HELP}`,
-  update: `Usage: open-dcr tpp update [--client-id ID] [--claim NAME=VALUE ...] [options]
-
-Replaces the registration (PUT /register/{client_id}) with a complete, freshly signed request and a fresh
-software statement; --claim changes metadata. Prints the registration as updated (200).
-
-  --client-id ID       the registration (default: the current one)
-  --claim NAME=VALUE   add or replace request metadata (JSON values allowed), repeatable
-  --claims FILE        a JSON object of request metadata
-  --omit NAME          leave a member out of the request, repeatable
-  --json               print the server's JSON answer only
-
-${MATERIAL_HELP}`,
-  delete: `Usage: open-dcr tpp delete [--client-id ID] [options]
-
-Deletes the registration (DELETE /register/{client_id}, 204). It stays remembered, marked deleted.
-
-  --client-id ID       the registration (default: the current one)
-  --json               print {"client_id": ..., "deleted": true}
-
-${MATERIAL_HELP}`,
-}
-
-const OPTIONS = {
-  dir: { type: 'string' },
-  server: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  ca: { type: 'string' },
-  'signing-key': { type: 'string' },
-  kid: { type: 'string' },
-  ssa: { type: 'string' },
-  profile: { type: 'string' },
-  aud: { type: 'string' },
-  'client-id': { type: 'string' },
-  scope: { type: 'string' },
-  claim: { type: 'string', multiple: true },
-  claims: { type: 'string' },
-  omit: { type: 'string', multiple: true },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+mutual TLS; the token is bound to the transport certificate. Prints the token.`,
+    options: {
+      'client-id': CLIENT_ID,
+      scope: { type: 'string', value: 'SCOPE', doc: 'scopes to ask for (default: every registered scope)' },
+      json: JSON_ANSWER,
+      ...CONNECTION_OPTIONS,
+    },
+  }),
+  show: defineCommand({
+    command: 'tpp show',
+    usage: 'open-dcr tpp show [--client-id ID] [options]',
+    description: 'Reads the registration (GET /register/{client_id}) with its management token and prints it.',
+    options: { 'client-id': CLIENT_ID, json: JSON_ANSWER, ...CONNECTION_OPTIONS },
+  }),
+  update: defineCommand({
+    command: 'tpp update',
+    usage: 'open-dcr tpp update [--client-id ID] [--claim NAME=VALUE ...] [options]',
+    description: `Replaces the registration (PUT /register/{client_id}) with a complete, freshly signed request and a fresh
+software statement; --claim changes metadata. Prints the registration as updated (200).`,
+    options: { 'client-id': CLIENT_ID, ...REQUEST_CHANGES, json: JSON_ANSWER, ...CONNECTION_OPTIONS, ...REQUEST_MATERIAL_OPTIONS },
+  }),
+  delete: defineCommand({
+    command: 'tpp delete',
+    usage: 'open-dcr tpp delete [--client-id ID] [options]',
+    description: 'Deletes the registration (DELETE /register/{client_id}, 204). It stays remembered, marked deleted.',
+    options: { 'client-id': CLIENT_ID, json: { type: 'boolean', doc: 'print {"client_id": ..., "deleted": true}' }, ...CONNECTION_OPTIONS },
+  }),
 } as const
 
-type Values = ReturnType<typeof parseOptions>
-
-function parseOptions(args: string[]) {
-  return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values
-}
-
-/** The options a subcommand takes besides the material ones; anything else is a usage error. */
-const ACCEPTS: Record<string, readonly string[]> = {
-  register: ['claim', 'claims', 'omit'],
-  token: ['client-id', 'scope'],
-  show: ['client-id'],
-  update: ['client-id', 'claim', 'claims', 'omit'],
-  delete: ['client-id'],
-}
-const SPECIFIC = ['client-id', 'scope', 'claim', 'claims', 'omit']
-
-function assertAccepted(subcommand: string, values: Values): void {
-  for (const name of SPECIFIC) {
-    if (values[name as keyof Values] !== undefined && !ACCEPTS[subcommand]!.includes(name)) throw new UsageError(`tpp ${subcommand} does not take --${name} (see open-dcr tpp ${subcommand} --help)`)
-  }
-}
+/** The parsed options of any tpp subcommand; each subcommand's parser accepts only the options its help lists. */
+type Values = {
+  [K in keyof typeof CONNECTION_OPTIONS | keyof typeof REQUEST_MATERIAL_OPTIONS | 'client-id' | 'scope' | 'claims']?: string | undefined
+} & { claim?: string[] | undefined; omit?: string[] | undefined; json?: boolean | undefined; help?: boolean | undefined }
 
 const flagsOf = (values: Values): TppFlags => ({
   dir: values.dir,
@@ -324,21 +300,20 @@ async function remove(values: Values): Promise<number> {
   return 0
 }
 
-const SUBCOMMANDS: Record<string, (values: Values) => Promise<number>> = { register, token, show, update, delete: remove }
+const SUBCOMMANDS: Record<keyof typeof TPP_SUBCOMMAND_HELP, (values: Values) => Promise<number>> = { register, token, show, update, delete: remove }
+
+const isSubcommand = (name: string): name is keyof typeof TPP_SUBCOMMAND_HELP => Object.hasOwn(TPP_SUBCOMMAND_HELP, name)
 
 export async function runTpp(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args
   if (subcommand === '--help' || subcommand === '-h' || subcommand === undefined) {
-    console.log(HELP)
+    console.log(renderHelp(TPP_HELP))
     return subcommand === undefined ? 2 : 0
   }
-  const run = SUBCOMMANDS[subcommand]
-  if (run === undefined) throw new UsageError(`unknown tpp command "${subcommand}"\n\n${HELP}`)
-  const values = parseOptions(rest)
-  if (values.help) {
-    console.log(SUBCOMMAND_HELP[subcommand])
-    return 0
-  }
-  assertAccepted(subcommand, values)
-  return run(values)
+  if (!isSubcommand(subcommand)) throw new UsageError(`unknown tpp command "${subcommand}"\n\n${renderHelp(TPP_HELP)}`)
+  const help: CommandHelp = TPP_SUBCOMMAND_HELP[subcommand]
+  // The parser accepted only this subcommand's options, each with the type its declaration gives.
+  const values = parseCommand(help, rest).values as Values
+  if (printedHelp(help, values)) return 0
+  return SUBCOMMANDS[subcommand](values)
 }

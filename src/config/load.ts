@@ -96,13 +96,19 @@ function parseJson(raw: string, key: string): unknown {
   }
 }
 
-export type LoadOptions = { file?: string; values?: Plain; env?: NodeJS.ProcessEnv }
+export type LoadOptions = {
+  file?: string
+  values?: Plain
+  env?: NodeJS.ProcessEnv
+  /** The sandbox starts this server (src/cli/sandbox.ts): an `http:` issuer is allowed there, for local experiments only. */
+  sandbox?: boolean
+}
 
-function resolveProfile(given: Plain, profile: string, key: string): Config {
+function resolveProfile(given: Plain, profile: string, key: string, sandbox: boolean): Config {
   const preset = profilePresets[profile]
   if (preset === undefined) throw new ConfigError(key, `unknown profile "${profile}" (available: ${Object.keys(profilePresets).join(', ')})`)
   const config = resolve(configSchema, merge(preset, { ...given, profile }), '')
-  checkConsistency(config)
+  checkConsistency(config, sandbox)
   return config
 }
 
@@ -110,17 +116,20 @@ function resolveProfile(given: Plain, profile: string, key: string): Config {
 export function loadConfig(options: LoadOptions = {}): Config {
   const fromFile = options.file ? readConfigFile(options.file) : {}
   const given = merge(merge(fromFile, options.values ?? {}), environmentOverrides(options.env ?? {}))
-  const config = resolveProfile(given, typeof given.profile === 'string' ? given.profile : 'obuk', 'profile')
+  const sandbox = options.sandbox === true
+  const config = resolveProfile(given, typeof given.profile === 'string' ? given.profile : 'obuk', 'profile', sandbox)
   const byDirectory = new Map<string, Config>()
   config.directories.forEach((directory, index) => {
-    if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`))
+    if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`, sandbox))
   })
   return { ...config, [DIRECTORY_PROFILES]: byDirectory }
 }
 
-function checkConsistency(config: Config): void {
+function checkConsistency(config: Config, sandbox: boolean): void {
   if (config.issuer === '') throw new ConfigError('issuer', 'is required: the https URL that registration requests name in `aud`')
   if (!URL.canParse(config.issuer)) throw new ConfigError('issuer', `must be a URL, got "${config.issuer}"`)
+  // RFC 8414 §2 / OIDC Discovery §3: an issuer is an https URL; TPPs put it in aud and fetch discovery from it.
+  if (new URL(config.issuer).protocol !== 'https:' && !sandbox) throw new ConfigError('issuer', `must be an https URL, got "${config.issuer}" (plain http is accepted only when the sandbox starts the server)`)
   // RFC 7592 §3: every 200 of GET and PUT carries a registration_access_token, and only its hash is stored.
   if (config.management.tokenKind === 'registration-access-token' && config.management.rotation !== 'on-use') {
     throw new ConfigError('management.rotation', `must be on-use with tokenKind registration-access-token (got "${config.management.rotation}"): every GET and PUT answer carries a new registration_access_token (RFC 7592 section 3)`)

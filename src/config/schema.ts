@@ -50,7 +50,7 @@ export const configSchema = object('open-dcr configuration', {
   profile: string('Regulatory profile preset: sets validator options, mandatory claims, algorithms and media types; every key it sets can still be overridden.', 'obuk', {
     values: PROFILE_NAMES,
   }),
-  issuer: string("This authorization server's issuer identifier (an https URL). Registration requests must name it, or one of `audiences`, in `aud`. Required.", ''),
+  issuer: string("This authorization server's issuer identifier, an https URL (plain http only when the sandbox starts the server). Registration requests must name it, or one of `audiences`, in `aud`. Required.", ''),
   audiences: stringList('Other accepted `aud` values of registration requests, e.g. the ASPSP organisation id issued by the directory (UK-DCR-21).', []),
 
   server: object('Listening and transport', {
@@ -248,7 +248,7 @@ export const configSchema = object('open-dcr configuration', {
   }),
 
   tokens: object('The token endpoint and its access tokens (RFC 6749 client credentials, RFC 8705)', {
-    signingKeysFile: string('Private JWKS (JSON) of the server signing keys. The first key signs; every key is published at /jwks, so a new key can be put first while tokens signed by the old one are still verified (rotation). Created with one new key when missing.', '.open-dcr/server-signing-keys.json'),
+    signingKeysFile: string('Private JWKS (JSON) of the server signing keys. The first key signs; every key is published at /jwks, so a new key can be put first while tokens signed by the old one are still verified (rotation). Created with one new key when missing (mode 0600, in a folder created 0700). `open-dcr serve` requires it set: the default is the sandbox\'s folder in the working directory.', '.open-dcr/server-signing-keys.json'),
     signingAlgorithm: string('Algorithm of a key generated when the keys file is missing.', 'PS256', { values: ['PS256', 'ES256'] }),
     accessTokenLifetimeSeconds: integer('Lifetime of an access token.', 300, { min: 30, max: 3600, unit: 's' }),
     clientAssertionMaxLifetimeSeconds: integer('Longest accepted `exp - iat` (and age) of a private_key_jwt client assertion.', 300, { min: 30, max: 3600, unit: 's' }),
@@ -273,7 +273,7 @@ export const configSchema = object('open-dcr configuration', {
 
   store: object('Persistence', {
     kind: string('Store backend.', 'sqlite', { values: ['sqlite'] }),
-    path: string('SQLite database file (created with its folder).', '.open-dcr/open-dcr.db'),
+    path: string('SQLite database file, created when missing (mode 0600, in a folder created 0700). `open-dcr serve` requires it set: the default is the sandbox\'s folder in the working directory.', '.open-dcr/open-dcr.db'),
     synchronous: string('SQLite `synchronous` pragma. `FULL`: an answered registration survives a power loss. `NORMAL` is faster but may lose the last commits on power loss (never corrupts).', 'FULL', {
       values: ['FULL', 'NORMAL'],
     }),
