@@ -36,7 +36,8 @@ Management is authorised with the registration_access_token of the 201 when the 
 with a client-credentials access token from the token endpoint (discovery's token_endpoint, else /token),
 requested with a private_key_jwt assertion signed by the TPP signing key. Every client the run creates is
 deleted at the end with that credential (a client whose credential a case revoked is first recovered with
-a signed PUT without Authorization, where the server offers that); those left on the server are listed.`,
+a signed PUT sent with Authorization: Signed-Recovery, where the server offers that); those left on the
+server are listed.`,
   options: {
     dir: { type: 'string', value: 'DIR', group: SANDBOX_TARGET, doc: 'sandbox material (default .open-dcr)' },
     server: { type: 'string', value: 'URL', group: ANY_TARGET, doc: 'base URL of the server (its /register is called)' },

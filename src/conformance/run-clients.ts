@@ -6,7 +6,8 @@
  * endpoint, and its deletion when the run ends. Paths come from the server's own documents (the 201's
  * `registration_client_uri`, discovery's `token_endpoint` and mTLS alias, RFC8705-9) and are sent to the
  * server under test. A client whose credential was revoked by a case (RFC7592-5, UK-DCR-6) is deleted after
- * a signed PUT without Authorization, where the server offers that recovery; otherwise it is left behind.
+ * a signed PUT sent with `Authorization: Signed-Recovery`, where the server offers that recovery
+ * (docs/management.md); otherwise it is left behind.
  */
 import { randomUUID } from 'node:crypto'
 import { exchange, type ExchangeResult } from './exchange.ts'
@@ -38,6 +39,8 @@ export type RunClient = {
 export type ManageCall = {
   /** Sent as `Authorization: Bearer <token>`; none when undefined. */
   token?: string | undefined
+  /** A whole Authorization header instead of `token` (the explicit `Signed-Recovery` scheme). */
+  authorization?: string
   /** A PUT body (signed registration request). */
   body?: string
   /** Call this path instead of the client's own (e.g. another client id). */
@@ -160,7 +163,7 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
       method,
       path,
       ...(call.body === undefined ? {} : { body: call.body }),
-      ...(call.token === undefined ? {} : { headers: { authorization: `Bearer ${call.token}` } }),
+      ...(call.authorization !== undefined ? { headers: { authorization: call.authorization } } : call.token === undefined ? {} : { headers: { authorization: `Bearer ${call.token}` } }),
     })
     if (path !== client.configurationPath) return result
     const issued = isObject(result.json) ? result.json.registration_access_token : undefined
@@ -193,8 +196,8 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
   async function remove(client: RunClient): Promise<boolean> {
     if (client.deleted) return true
     if (await deleteWithCredential(client)) return true
-    // The credential was revoked (or the client cannot get one): a signed PUT without Authorization proves control again.
-    const recovered = await manage(client, 'PUT', { body: await updateRequest(client) })
+    // The credential was revoked (or the client cannot get one): an explicit signed-recovery PUT proves control again.
+    const recovered = await manage(client, 'PUT', { authorization: 'Signed-Recovery', body: await updateRequest(client) })
     return recovered.status === 200 && (await deleteWithCredential(client))
   }
 

@@ -2,8 +2,9 @@
  * RFC 7592 registration access tokens (RFC7592-1/2/8/17, BR-DCR-26..28, SEC-32, SEC-34): 32 random bytes
  * from the CSPRNG, base64url, handed to the client once and stored only as their SHA-256 hash. A presented
  * token is found by the hash of what was presented, so no comparison ever runs over the secret itself.
- * Rotation (`management.rotation`): `never`; `on-update`, a new token in every PUT answer; `on-use`, a new
- * token in every GET and PUT answer. After a rotation the earlier token still works for
+ * Rotation (`management.rotation`): `on-use`, a new token in every GET and PUT answer, the only value config/load.ts
+ * accepts with registration access tokens (RFC 7592 §3 REQUIRES one in every answer); `never` and `on-update`
+ * remain for this policy function. After a rotation the earlier token still works for
  * `management.rotationGraceSeconds`, so a response lost on the way does not lock the client out.
  */
 import { createHash, randomBytes } from 'node:crypto'
@@ -61,7 +62,7 @@ export function rotateRegistrationToken(now: number, graceSeconds: number, opera
  * InvalidTokenError('unknown') for an ill-formed, unknown, expired or replaced token (RFC7592-4).
  */
 export async function clientOfRegistrationToken(store: Pick<Store, 'findRegistrationToken'>, token: string, now: number): Promise<{ clientId: string; hash: string }> {
-  const refused = new InvalidTokenError('unknown', 'the registration access token is not valid (unknown, replaced or of a deleted client): use the latest registration_access_token this server returned, or recover with a signed PUT')
+  const refused = new InvalidTokenError('unknown', 'the registration access token is not valid (unknown, replaced or of a deleted client): use the latest registration_access_token this server returned (every GET and PUT answer carries a new one)')
   if (!TOKEN_SHAPE.test(token)) throw refused
   const hash = registrationTokenHash(token)
   const clientId = await store.findRegistrationToken(hash, now)

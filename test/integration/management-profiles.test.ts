@@ -11,14 +11,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { startMockRegister, type MockRegister } from '../../src/sandbox/mock-register.ts'
 import type { MtlsResponse } from '../../src/sandbox/mtls-client.ts'
-import { createSandbox, type Sandbox } from '../../src/sandbox/sandbox.ts'
-import { BRAZIL_SANDBOX_ORGANISATION, BRAZIL_SANDBOX_SSA_ISSUER, brazilTransportSubject, CDR_REGISTER_ISSUER, CDR_SANDBOX_RECIPIENT, cdrTransportSubject } from '../../src/sandbox/ssa-shapes.ts'
+import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import { issueAccessToken } from '../../src/tokens/issue.ts'
 import { loadServerKeys } from '../../src/tokens/server-keys.ts'
 import { thumbprintOf } from '../../src/http/client-cert.ts'
 import { ISSUER, sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+import { brazilServerValues, cdrServerValues, createBrazilSandbox, createCdrSandbox, type CdrSandbox } from '../helpers/profile-sandboxes.ts'
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/
 const json = (response: MtlsResponse): Record<string, unknown> => response.json as Record<string, unknown>
@@ -42,14 +41,13 @@ async function assertTokenRefused(s: TestServer, clientId: string, token: string
 
 describe('brazil: registration access tokens in every 200, single use (RFC 7592 §3, BR-DCR-28)', () => {
   let sandbox: Sandbox
-  const { softwareId, orgId } = BRAZIL_SANDBOX_ORGANISATION
   before(async () => {
-    sandbox = await createSandbox({ directoryIssuer: BRAZIL_SANDBOX_SSA_ISSUER, softwareId, orgId, tppTransportSubject: brazilTransportSubject({ softwareId, orgId }) })
+    sandbox = await createBrazilSandbox()
   })
   after(() => sandbox.close())
 
   it('every GET and PUT 200 carries registration_client_uri and a new registration_access_token, and the previous token stops working', async (t) => {
-    const s = await startDcrServer(t, sandbox, { profile: 'brazil', directories: [{ issuer: BRAZIL_SANDBOX_SSA_ISSUER, jwksUrl: sandbox.directory.jwksUrl, algorithms: ['PS256'], transportCaFiles: [sandbox.files.caFile] }] })
+    const s = await startDcrServer(t, sandbox, brazilServerValues(sandbox))
     assert.deepEqual([s.config.management.rotation, s.config.management.rotationGraceSeconds], ['on-use', 0], 'the preset docs/profiles.md describes')
     const body = async () => JSON.stringify(sandbox.tpp.brazilRegistrationBody({ ssa: await sandbox.issueBrazilSsa(), tlsClientAuth: true }))
     const created = await s.register(await body(), { contentType: 'application/json' })
@@ -129,25 +127,16 @@ describe('rfc7591: registration access tokens, and management without mutual TLS
 })
 
 describe('cdr: unknown client and another client\'s token (SEC-33, CDR reference authorisation server)', () => {
-  let sandbox: Sandbox
-  let register: MockRegister
-  const { softwareId, orgId, legalEntityId } = CDR_SANDBOX_RECIPIENT
+  let cdr: CdrSandbox
   before(async () => {
-    sandbox = await createSandbox({ softwareId, orgId, tppTransportSubject: cdrTransportSubject(softwareId, orgId) })
-    register = await startMockRegister({ ca: sandbox.ca })
-    register.setDataRecipientStatus(legalEntityId, 'ACTIVE')
-    register.setSoftwareProductStatus(softwareId, 'ACTIVE')
+    cdr = await createCdrSandbox()
   })
-  after(async () => {
-    await register.close()
-    await sandbox.close()
-  })
+  after(() => cdr.close())
 
   it('answers an unknown client and another client\'s token with the same 401 Bearer error="invalid_request"', async (t) => {
+    const { sandbox, register } = cdr
     const s = await startDcrServer(t, sandbox, {
-      profile: 'cdr',
-      directories: [{ issuer: CDR_REGISTER_ISSUER, jwksUrl: register.jwksUrl, algorithms: ['PS256'], transportCaFiles: [sandbox.files.caFile] }],
-      validators: { 'software-status': { registerBaseUrl: register.url } },
+      ...cdrServerValues(cdr),
       // Two clients of the one sandbox software, so that one can hold the other's token.
       registration: { allowMultiplePerSoftwareId: true },
     })
