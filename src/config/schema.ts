@@ -219,6 +219,12 @@ export const configSchema = object('open-dcr configuration', {
       response_types: ['code id_token'],
       application_type: 'web',
     }),
+    defaultsWhenRegistered: jsonObject('Defaults that apply only when another member is registered: `{"<member>": {"<other>": value}}` registers `<other>: value` when `<member>` is registered and `<other>` is not. The schema default holds the specifications\' own rules: an encryption `*_enc` defaults to A128CBC-HS256 when its `*_alg` is given (OpenID Connect Registration §2, JARM §3, CDR request table).', {
+      id_token_encrypted_response_alg: { id_token_encrypted_response_enc: 'A128CBC-HS256' },
+      userinfo_encrypted_response_alg: { userinfo_encrypted_response_enc: 'A128CBC-HS256' },
+      request_object_encryption_alg: { request_object_encryption_enc: 'A128CBC-HS256' },
+      authorization_encrypted_response_alg: { authorization_encrypted_response_enc: 'A128CBC-HS256' },
+    }),
     overrides: jsonObject('Values always registered, whatever was asked, e.g. `{"tls_client_certificate_bound_access_tokens": true}`.', {
       tls_client_certificate_bound_access_tokens: true,
     }),

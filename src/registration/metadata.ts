@@ -86,7 +86,30 @@ export function registeredMetadata(config: Config, request: Claims, ssa: Claims 
     if (ENVELOPE.has(name) || SERVER_CONTROLLED.has(name) || !isKnown(name)) continue
     metadata[name] = structuredClone(value)
   }
+  applyDefaultsWhenRegistered(metadata, policy.defaultsWhenRegistered)
+  if (!Object.hasOwn(request, 'response_types') && (ssa === undefined || !Object.hasOwn(ssa, 'response_types'))) alignResponseTypes(metadata)
   Object.assign(metadata, structuredClone(policy.overrides))
   if (metadata.scope !== undefined) metadata.scope = supportedOnly(metadata.scope, policy.supportedScopes)
   return metadata
+}
+
+/** `{"<member>": {"<other>": value}}`: `<other>` defaults to value where `<member>` is registered (OIDC Registration §2, JARM §3). */
+function applyDefaultsWhenRegistered(metadata: Record<string, unknown>, rules: Readonly<Record<string, unknown>>): void {
+  for (const [member, defaults] of Object.entries(rules)) {
+    if (metadata[member] === undefined || typeof defaults !== 'object' || defaults === null) continue
+    for (const [other, value] of Object.entries(defaults)) if (metadata[other] === undefined) metadata[other] = structuredClone(value)
+  }
+}
+
+/** Grants that use the authorization endpoint, and so response types (RFC 7591 §2.1). */
+const REDIRECT_GRANTS: readonly string[] = ['authorization_code', 'implicit']
+
+/**
+ * RFC 7591 §2.1: response types go with the grants that use them. A default `response_types` is not
+ * registered for a client none of whose grants uses the authorization endpoint (e.g. client_credentials only).
+ */
+function alignResponseTypes(metadata: Record<string, unknown>): void {
+  const grants = metadata.grant_types
+  if (!Array.isArray(grants) || grants.some((grant) => REDIRECT_GRANTS.includes(grant as string))) return
+  metadata.response_types = []
 }

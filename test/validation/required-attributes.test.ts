@@ -58,7 +58,7 @@ describe('required-attributes', () => {
 
   it('accepts falsy values that are still values (0, false)', async () => {
     const config = testConfig({ validators: { 'required-attributes': { request: ['default_max_age', 'require_auth_time'], ssa: [] } } })
-    await expectPass(requiredAttributes, makeContext({ config, request: { default_max_age: 0, require_auth_time: false } }))
+    await expectPass(requiredAttributes, makeContext({ config, request: { default_max_age: 0, require_auth_time: false, grant_types: ['client_credentials'] } }))
   })
 
   it('lists every missing request claim in one message', async () => {

@@ -38,8 +38,13 @@ describe('rfc7591 profile: without a software statement (RFC7591-14)', () => {
     for (const validator of [ssaIssuer, ssaSignature, redirectUriSubset, hostnameConsistency, requiredAttributes, requestIssuer, rolesAndScopes]) await expectPass(validator, plain())
   })
 
-  it('still rejects a request without redirect_uris (RFC7591-6) or auth method', async () => {
-    await expectFailure(requiredAttributes, plain({ ...request, redirect_uris: undefined }), { error: 'invalid_client_metadata', claim: 'redirect_uris' })
+  it('requires redirect_uris only for redirect-based grants (RFC7591-8): a client_credentials-only client has none (issue 12 item 4)', async () => {
+    await expectFailure(requiredAttributes, plain({ ...request, redirect_uris: undefined }), { error: 'invalid_redirect_uri', claim: 'redirect_uris' })
+    await expectFailure(requiredAttributes, plain({ ...request, redirect_uris: undefined, grant_types: ['implicit'] }), { error: 'invalid_redirect_uri', claim: 'redirect_uris' })
+    await expectPass(requiredAttributes, plain({ ...request, redirect_uris: undefined, grant_types: ['client_credentials'], response_types: undefined }))
+  })
+
+  it('still rejects a request without an auth method', async () => {
     await expectFailure(requiredAttributes, plain({ ...request, token_endpoint_auth_method: undefined }), { error: 'invalid_client_metadata', claim: 'token_endpoint_auth_method' })
   })
 
@@ -62,7 +67,7 @@ describe('rfc7591 profile: a statement that is sent is checked (RFC7591-17)', as
   const signer = await makeSigner('PS256', 'dir')
   const directory = makeDirectory('Example Directory', keySetOf(signer))
   const directories = directoriesOf(directory)
-  const ssaClaims = { iss: 'Example Directory', software_id: request.software_id, software_redirect_uris: request.redirect_uris, iat: 1767225000 }
+  const ssaClaims = { iss: 'Example Directory', software_id: request.software_id, redirect_uris: request.redirect_uris, iat: 1767225000 }
 
   it('passes a statement signed by a configured directory', async () => {
     const ctx = makeContext({ config, request, ssa: ssaClaims, ssaCompact: await signer.sign(ssaClaims), directories })

@@ -55,7 +55,8 @@ export const cdr = {
     'application-type': { allowed: ['web'] },
   },
   metadataPolicy: {
-    defaults: { application_type: 'web' },
+    // CDR-DCR-13 optional request claims: the Data Holder's defaults (request_object_signing_alg: FAPI's PS256).
+    defaults: { application_type: 'web', request_object_signing_alg: 'PS256' },
     overrides: { tls_client_certificate_bound_access_tokens: true },
     // The scope is the SSA's (it arrives with the other SSA claims), filtered by supportedScopes (CDR-DCR-16).
     scopeFromRoles: false,

@@ -9,4 +9,8 @@ export const obuk = {
   },
   // Stated here too, not only as the schema default: no PUT is accepted without a token unless a bank asks.
   management: { allowSignedRecovery: false },
+  metadataPolicy: {
+    // The statement's user-facing URIs win over the request's (UK-DCR-5, RFC7591-15): registered under their RFC 7591 names.
+    fromSsa: { client_uri: 'software_client_uri', logo_uri: 'software_logo_uri', tos_uri: 'software_tos_uri', policy_uri: 'software_policy_uri' },
+  },
 }

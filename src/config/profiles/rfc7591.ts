@@ -15,8 +15,15 @@ export const rfc7591 = {
     requireSoftwareStatement: false,
     requireClientCertificate: false,
   },
-  // RFC 7591 software statements name no revoked-keys endpoint.
-  ssa: { revokedJwksUriClaim: '' },
+  // A software statement carries client metadata under its RFC 7591 names (RFC7591-13); it names no revoked keys.
+  ssa: {
+    softwareIdClaim: 'software_id',
+    redirectUrisClaim: 'redirect_uris',
+    jwksUriClaim: 'jwks_uri',
+    revokedJwksUriClaim: '',
+    scopeClaim: 'scope',
+    uriClaims: ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'],
+  },
   validators: {
     // No directory-issued transport certificate, no signed request: nothing to bind or verify.
     'transport-certificate': { enabled: false },
@@ -25,11 +32,13 @@ export const rfc7591 = {
     'request-issuer': { enabled: false },
     'jti-replay': { requireSsaJti: false },
     'required-attributes': {
-      request: ['redirect_uris', 'token_endpoint_auth_method'],
+      // redirect_uris only for redirect-based grants: grant-and-response-types requires them there (RFC7591-8).
+      request: ['token_endpoint_auth_method'],
       ssa: [],
     },
     'token-endpoint-auth': { methods: [...TOKEN_ENDPOINT_AUTH_METHODS] },
-    'roles-and-scopes': { scopeSource: 'roles', roleScopes: {}, alwaysAllowed: ['openid'] },
+    // A statement grants the scopes of its own `scope` member (RFC 7591 §2); without one, only the always-allowed ones.
+    'roles-and-scopes': { scopeSource: 'ssa-scope', roleScopes: {}, alwaysAllowed: ['openid'] },
     'application-type': { allowed: ['web', 'native'] },
   },
   metadataPolicy: {
