@@ -11,7 +11,11 @@ import { createAuditWriter } from './audit/audit-writer.ts'
 import { profilesOf, type Profiles } from './config/directory-profiles.ts'
 import { securityWarnings } from './config/load.ts'
 import type { Config } from './config/schema.ts'
+import { buildAdminApp } from './admin/app.ts'
+import { readiness } from './admin/readiness.ts'
 import { buildApp } from './http/app.ts'
+import { createMetrics, type Metrics } from './metrics/metrics.ts'
+import { timedStore } from './metrics/timed-store.ts'
 import { startRegisterSync, type RegisterSyncTimer } from './registration/register-sync.ts'
 import { createManagementAuthorizer } from './registration/management-authorization.ts'
 import { createRegistrationService } from './registration/service.ts'
@@ -35,6 +39,8 @@ export type RunningServer = {
   store: Store
   /** Base URL the server listens on, e.g. https://127.0.0.1:8443 */
   url: string
+  /** Base URL of the admin listener (health, readiness, metrics), e.g. http://127.0.0.1:8444; absent when it is off. */
+  adminUrl: string | undefined
   close(): Promise<void>
 }
 
@@ -143,12 +149,36 @@ type OpenedStart = {
   clock: () => number
 }
 
+/** The admin listener's port: as configured, else the server's + 1 (any free port where the server's is 0). */
+const adminPortOf = (config: Config): number => (config.admin.port !== 0 ? config.admin.port : config.server.port === 0 ? 0 : config.server.port + 1)
+
+/** Starts the admin listener (health, readiness, metrics) when it is on; returns its base URL. */
+async function startAdmin(parts: OpenedStart, metrics: Metrics): Promise<string | undefined> {
+  const { config, logger, store, opened, remoteKeySets, directories, clock } = parts
+  if (!config.admin.enabled) return undefined
+  const admin = buildAdminApp({ logger, metrics, readiness: () => readiness({ store, directories, remoteKeySets, clock }) })
+  opened.add(() => admin.close())
+  const port = adminPortOf(config)
+  try {
+    await admin.listen({ host: config.admin.host, port })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError('admin.port', `${config.admin.host}:${port} is already in use by another process`)
+    throw error
+  }
+  const address = admin.server.address()
+  const host = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host
+  return `http://${host}:${typeof address === 'object' && address !== null ? address.port : port}`
+}
+
 async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
-  const { config, logger, store, opened, remoteKeySets, directories, anchors, customValidators, serverKeys, clock } = parts
+  const { config, logger, opened, remoteKeySets, directories, anchors, customValidators, serverKeys, clock } = parts
+  const metrics = createMetrics()
+  // The services' store calls are timed; the store itself (its writer thread, its close) stays as opened.
+  const store = timedStore(parts.store, metrics)
   const profiles = profilesOf(config)
   const audit = createAuditWriter(store)
   const registerStatus = registerStatusOf(profiles)
-  const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators })
+  const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators, observeValidator: metrics.validator })
   const authorizer = createManagementAuthorizer({ config, store, audit, serverKeys, clock })
   const tokenEndpoint = createTokenEndpoint({ config, store, audit, serverKeys, remoteKeySets, directories, clock })
   // CDR-DCR-25..28: registrations under a directory that checks software status follow the Register's statuses.
@@ -181,17 +211,19 @@ async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
   }, config.store.jtiPurgeIntervalSeconds * 1000)
   purge.unref()
   opened.add(() => clearInterval(purge))
-  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock })
+  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock, metrics })
   opened.add(() => app.close())
   await listenOn(app, config)
+  const adminUrl = await startAdmin(parts, metrics)
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.server.port
   const scheme = config.server.mode === 'mtls' ? 'https' : 'http'
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
   return {
     app,
-    store,
+    store: parts.store,
     url: `${scheme}://${host}:${port}`,
+    adminUrl,
     // In-flight requests are answered (Fastify closes idle connections, then waits), then the store flushes its writer.
     close: () => opened.closeAll(),
   }

@@ -277,6 +277,12 @@ export const configSchema = object('open-dcr configuration', {
     allowSignedRecovery: boolean('Accept a PUT /register/{client_id} sent with `Authorization: Signed-Recovery` (no token) when its fresh signed request and software statement pass the whole validation pipeline for the registered software, over the registered transport certificate or one whose subject names that software; answered with a new registration access token. A PUT without an Authorization header never takes this path. Off in every preset (docs/management.md).', false),
   }),
 
+  admin: object('The admin listener: health, readiness and metrics for the operator, never on the public mTLS port (DESIGN.md, Operations)', {
+    enabled: boolean('Serve the admin listener.', true),
+    host: string('Address of the admin listener; keep it on loopback or an operations network.', '127.0.0.1'),
+    port: integer('TCP port of the admin listener; 0: the server port + 1, or any free port when `server.port` is 0.', 0, { min: 0, max: 65535 }),
+  }),
+
   store: object('Persistence', {
     kind: string('Store backend.', 'sqlite', { values: ['sqlite'] }),
     path: string('SQLite database file, created when missing (mode 0600, in a folder created 0700). `open-dcr serve` requires it set: the default is the sandbox\'s folder in the working directory.', '.open-dcr/open-dcr.db'),

@@ -11,10 +11,12 @@ import type { Profiles } from '../config/directory-profiles.ts'
 import type { ManagementAuthorizer } from '../registration/management-authorization.ts'
 import type { RegistrationService } from '../registration/service.ts'
 import type { TokenEndpoint } from '../tokens/client-credentials.ts'
+import type { Metrics } from '../metrics/metrics.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
 import { describeError } from '../lib/error-table.ts'
 import { CLIENT_AUTHENTICATION_METHODS } from '../tokens/client-authentication.ts'
 import { answerClientError, toErrorAnswer, HttpError, type ErrorAnswerContext } from './errors.ts'
+import { instrumentRequests, noteErrorAnswer } from './request-metrics.ts'
 import { registerRoutes } from './routes/register.ts'
 import { registerManagementRoutes } from './routes/register-management.ts'
 import { jwksRoutes } from './routes/jwks.ts'
@@ -34,6 +36,8 @@ export type AppDependencies = {
   serverKeys: ServerKeys
   /** Epoch milliseconds; tests freeze it. */
   clock: () => number
+  /** Where requests are counted and timed; absent: not measured. */
+  metrics?: Pick<Metrics, 'request'> | undefined
 }
 
 const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
@@ -48,6 +52,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const sendError = (error: unknown, reply: FastifyReply): FastifyReply => {
     const answer = toErrorAnswer(error, answerContext)
     if (answer.internal) reply.log.error({ err: error }, 'request failed')
+    noteErrorAnswer(reply.request, answer.body.error)
     return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body)
   }
   const https =
@@ -77,6 +82,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     frameworkErrors: (error, _request, reply) => sendError(error, reply),
   }) as unknown as FastifyInstance
 
+  if (deps.metrics !== undefined) instrumentRequests(app, deps.metrics)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(READ_AS_TEXT, { parseAs: 'string' }, (_request, body, done) => done(null, body))
   // Token requests (RFC 6749 §3.2): read as text, parsed and checked for repeated parameters by the route.

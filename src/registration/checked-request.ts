@@ -53,5 +53,6 @@ export function checkRequest(deps: RegistrationDependencies, call: CheckCall): P
       client: call.client,
     },
     deps.customValidators,
+    deps.observeValidator,
   )
 }

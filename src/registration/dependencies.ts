@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts'
 import type { RegisterStatusReader } from '../trust/register-status.ts'
 import type { ClientCertificate, Directories, RemoteKeySets } from '../trust/types.ts'
 import type { Validator } from '../validation/context.ts'
+import type { ValidatorObserver } from '../validation/pipeline.ts'
 
 export type RegistrationDependencies = {
   /** The profiles in use; a request runs under the profile of its SSA's directory. */
@@ -19,6 +20,8 @@ export type RegistrationDependencies = {
   registerStatus?: RegisterStatusReader | undefined
   /** Custom validators (module and HTTP extension), run after the built-in ones. */
   customValidators?: readonly Validator[]
+  /** Told of every check's outcome and duration (the metrics). */
+  observeValidator?: ValidatorObserver | undefined
 }
 
 export type RegistrationInput = {

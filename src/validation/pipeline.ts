@@ -5,6 +5,7 @@
  * The first failing check ends the run with its ValidationError; a switched-off check is skipped.
  */
 import type { BuiltInValidator, Established, EstablishedFact, ValidationContext, Validator } from './context.ts'
+import { ValidationError } from './errors.ts'
 import { ssaIssuer } from './validators/ssa-issuer.ts'
 import { ssaSignature } from './validators/ssa-signature.ts'
 import { transportCertificate } from './validators/transport-certificate.ts'
@@ -60,13 +61,24 @@ function withEstablished(ctx: ValidationContext, validator: Validator, establish
  * Runs the enabled validators that apply to the context's operation, each on the context the earlier ones
  * established; returns the final context (verified SSA and request, directory), or throws the first ValidationError.
  */
-export async function runPipeline(ctx: ValidationContext, custom: readonly Validator[] = []): Promise<ValidationContext> {
+export async function runPipeline(ctx: ValidationContext, custom: readonly Validator[] = [], observe?: ValidatorObserver): Promise<ValidationContext> {
   let current = ctx
   for (const validator of [...builtInValidators, ...custom]) {
     if (!validator.operations.includes(current.operation)) continue
     if (isBuiltIn(validator) && !current.config.validators[validator.id].enabled) continue
-    const established = await validator.check(current)
+    const started = observe === undefined ? 0 : performance.now()
+    let established: Established | void
+    try {
+      established = await validator.check(current)
+    } catch (error) {
+      observe?.(validator.id, error instanceof ValidationError ? error.error : 'error', (performance.now() - started) / 1000)
+      throw error
+    }
+    observe?.(validator.id, 'pass', (performance.now() - started) / 1000)
     if (established !== undefined) current = withEstablished(current, validator, established)
   }
   return current
 }
+
+/** Told of every check that ran: its id, `pass` or the RFC error it refused with (`error` for a fault), and its time in seconds. */
+export type ValidatorObserver = (id: string, outcome: string, seconds: number) => void
