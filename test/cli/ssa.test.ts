@@ -156,8 +156,8 @@ describe('checkSoftwareStatement (each check on its own)', () => {
     assert.match(failed[0]!.description, /software_logo_uri/)
   })
 
-  it('skips the signature without keys, and checks switched off by the profile', async () => {
-    const outcomes = await checkSoftwareStatement({ ssa: await sandbox.issueSsa(), profile: 'rfc7591', keys: undefined, directoryIssuers: [sandbox.directory.issuer] })
+  it('skips the signature without keys, and checks switched off by the profile (an RFC 7591-named statement)', async () => {
+    const outcomes = await checkSoftwareStatement({ ssa: await sandbox.issueSsa({ redirect_uris: ['https://acme-fin.example.co.uk/ob/callback'] }), profile: 'rfc7591', keys: undefined, directoryIssuers: [sandbox.directory.issuer] })
     assert.deepEqual(outcomes.find((check) => check.id === 'ssa-signature'), { id: 'ssa-signature', status: 'skipped', reason: 'no directory keys: pass --jwks URL|FILE' })
     assert.deepEqual(outcomes.find((check) => check.id === 'request-issuer'), { id: 'request-issuer', status: 'skipped', reason: 'off in the rfc7591 profile' })
     assert.deepEqual(failuresOf(outcomes), [])
