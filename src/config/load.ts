@@ -14,6 +14,7 @@ import { ConfigError, leaves, resolve, type Field } from './fields.ts'
 import { configSchema, VALIDATOR_IDS, type Config, type ValidatorId } from './schema.ts'
 import { profilePresets } from './profiles/index.ts'
 import { DIRECTORY_PROFILES } from './directory-profiles.ts'
+import { refuseUnverifiedTrust } from './unverified-trust.ts'
 
 type Plain = Record<string, unknown>
 const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -122,8 +123,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
   config.directories.forEach((directory, index) => {
     if (directory.profile !== '' && directory.profile !== config.profile) byDirectory.set(directory.issuer, resolveProfile(given, directory.profile, `directories[${index}].profile`, sandbox))
   })
+  // The process's own NODE_ENV counts as well as a given one: no caller can skip the production guard.
+  refuseUnverifiedTrust(config, byDirectory, [options.env?.NODE_ENV, process.env.NODE_ENV].some(isProduction))
   return { ...config, [DIRECTORY_PROFILES]: byDirectory }
 }
+
+const isProduction = (nodeEnv: string | undefined): boolean => nodeEnv?.trim().toLowerCase() === 'production'
 
 function checkConsistency(config: Config, sandbox: boolean): void {
   if (config.issuer === '') throw new ConfigError('issuer', 'is required: the https URL that registration requests name in `aud`')

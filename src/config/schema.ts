@@ -296,6 +296,10 @@ export const configSchema = object('open-dcr configuration', {
   log: object('Logging (pino, JSON lines on stdout)', {
     level: string('Log level.', 'info', { values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   }),
+
+  unsafe: object('Switches for tests only, never for a server that registers real clients (docs/security.md)', {
+    allowUnverifiedTrust: boolean('Start even though `validators.ssa-signature.enabled` is false in a profile in use. Without this, start-up refuses that: every software statement claim would then be unverified, request-signature would verify requests with keys from the JWKS URL the unverified statement names, and its `iss` would choose a directory\'s profile. For tests of a deliberately lax server; refused where `NODE_ENV` is `production`.', false, { dangerous: true }),
+  }),
 })
 
 /** A resolved configuration; loadConfig adds the directories' own profiles (directory-profiles.ts). */

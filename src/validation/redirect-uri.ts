@@ -1,11 +1,14 @@
 /**
- * The syntax rules of one redirect URI (UK-DCR-23, SEC-23..25, OIDCR-2, FAPI-4): an absolute https URL,
+ * The syntax rules of one redirect URI (UK-DCR-23, SEC-23..26, OIDCR-2, FAPI-4): an absolute https URL,
  * parsed with the WHATWG URL parser, on a public host. Returns the reason a URI is refused, so callers can
  * name the URI and the claim in their own error. Hostnames are never resolved here (that is SEC-15, at fetch
- * time); only IP literals are judged, in whatever form the parser normalised them from (`2130706433`,
- * `0x7f.1`, `[::ffff:127.0.0.1]` all become a loopback literal).
+ * time); IP literals are judged in whatever form the parser normalised them from (`2130706433`, `0x7f.1`,
+ * `[::ffff:127.0.0.1]` all become a loopback literal), and a name must be a fully qualified DNS name with
+ * well-formed labels that do not mix scripts (host-name.ts; issue 13 item 8), written without a trailing dot,
+ * on a port other than 0.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net'
+import { hostNameProblem } from './host-name.ts'
 
 export type RedirectUriRules = {
   /** Longest accepted URI, in characters (UK-DCR-23: 256). */
@@ -62,10 +65,16 @@ export function redirectUriProblem(uri: string, rules: RedirectUriRules): string
   const authority = rawAuthority(uri)
   if (authority.includes('@') || url.username !== '' || url.password !== '') return 'it contains user information (user@host); register the URI without it'
   if (authority.includes('%')) return 'its host contains percent-encoding; write the host in plain form'
+  // `https:///cb` parses as https://cb/: the parser skips the empty authority and takes the path for the host.
+  if (authority === '') return 'it has no host between https:// and the path'
   const host = url.hostname.replace(/\.+$/, '')
+  if (host === '') return `its host ${url.hostname} is empty; use a public host name`
   if (host === 'localhost' || host.endsWith('.localhost')) return `its host ${url.hostname} is localhost; use a public host name`
-  const address = host.startsWith('[') ? host.slice(1, -1) : host
-  const kind = refusedAddressKind(address)
+  // Checked on the raw authority: the parser drops the trailing dot of an IPv4 literal (`1.2.3.4.`).
+  if (url.hostname.endsWith('.') || /\.(?::\d*)?$/.test(authority)) return `its host ${url.hostname} ends with a dot; write the host without it`
+  if (url.port === '0') return 'its port is 0, which no server listens on; name the port of the redirect endpoint or none'
+  const isLiteral = host.startsWith('[') || isIPv4(host)
+  const kind = refusedAddressKind(host.startsWith('[') ? host.slice(1, -1) : host)
   if (kind !== undefined) return `its host ${url.hostname} is ${kind}; use a public host name`
-  return undefined
+  return isLiteral ? undefined : hostNameProblem(host)
 }

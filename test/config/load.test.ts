@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { ConfigError } from '../../src/config/fields.ts'
 import { environmentOverrides, loadConfig, securityWarnings } from '../../src/config/load.ts'
+import { refuseUnverifiedTrust } from '../../src/config/unverified-trust.ts'
 
 const minimal = {
   issuer: 'https://bank.example.com',
@@ -89,5 +90,91 @@ describe('loadConfig', () => {
     assert.ok(warnings.some((warning) => warning.startsWith('outbound.allowHttp is on')))
     assert.ok(warnings.some((warning) => warning.includes('validator audience is off')))
     assert.deepEqual(securityWarnings(loadConfig({ values: minimal })), [])
+  })
+})
+
+// Issue 13 item 10: with ssa-signature off, checks trusted the unverified statement and start-up only warned.
+describe('loadConfig refuses configurations that trust an unverified software statement (SEC-10)', () => {
+  const ssaSignatureOff = { validators: { 'ssa-signature': { enabled: false }, 'software-status': { registerBaseUrl: 'https://api.cdr.example.gov.au' } } }
+  const unsafe = { unsafe: { allowUnverifiedTrust: true } }
+  const withDirectoryProfile = {
+    ...minimal,
+    directories: [...minimal.directories, { issuer: 'CDR Register', profile: 'cdr', jwksUrl: 'https://register.example.gov.au/jwks' }],
+    validators: { 'software-status': { registerBaseUrl: 'https://api.cdr.example.gov.au' } },
+  }
+  const refusal = (values: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ConfigError => {
+    try {
+      loadConfig({ values, env })
+    } catch (error) {
+      if (error instanceof ConfigError) return error
+      throw error
+    }
+    assert.fail('the configuration was accepted')
+  }
+
+  it('refuses ssa-signature off while request-signature takes the JWKS URL from the statement', () => {
+    const error = refusal({ ...minimal, ...ssaSignatureOff })
+    assert.equal(error.key, 'validators.ssa-signature.enabled')
+    assert.equal(error.message, 'configuration key "validators.ssa-signature.enabled": is false, so the software statement is never verified: request-signature would verify the request with keys from the JWKS URL the unverified statement names (software_jwks_endpoint); its software id, roles and redirect URIs would be taken as the caller wrote them. turn it on; only a test may set unsafe.allowUnverifiedTrust: true')
+  })
+
+  it('refuses ssa-signature off where the unverified iss chooses a directory profile, naming that directory', () => {
+    const error = refusal({ ...withDirectoryProfile, ...ssaSignatureOff })
+    assert.equal(error.key, 'validators.ssa-signature.enabled')
+    assert.match(error.message, /the statement's unverified iss would choose the profile of directories\[1\]\.profile/)
+  })
+
+  it('refuses ssa-signature off even with request-signature off (the plain-JSON brazil and rfc7591 presets)', () => {
+    for (const profile of ['brazil', 'rfc7591']) {
+      const error = refusal({ ...minimal, profile, ...ssaSignatureOff })
+      assert.equal(error.key, 'validators.ssa-signature.enabled', profile)
+      assert.doesNotMatch(error.message, /request-signature/, profile)
+    }
+  })
+
+  it('refuses ssa-signature off given through OPEN_DCR_* variables', () => {
+    assert.equal(refusal(minimal, { OPEN_DCR_VALIDATORS__SSA_SIGNATURE__ENABLED: 'false' }).key, 'validators.ssa-signature.enabled')
+  })
+
+  it('starts with unsafe.allowUnverifiedTrust, and warns about the switch and the validator', () => {
+    for (const values of [{ ...minimal, ...ssaSignatureOff, ...unsafe }, { ...withDirectoryProfile, ...ssaSignatureOff, ...unsafe }]) {
+      const config = loadConfig({ values })
+      assert.equal(config.validators['ssa-signature'].enabled, false)
+      const warnings = securityWarnings(config)
+      assert.ok(warnings.some((warning) => warning.startsWith('unsafe.allowUnverifiedTrust is on: ')), warnings.join('\n'))
+      assert.ok(warnings.includes('validator ssa-signature is off (validators.ssa-signature.enabled = false)'), warnings.join('\n'))
+    }
+    const fromEnvironment = loadConfig({ values: minimal, env: { OPEN_DCR_VALIDATORS__SSA_SIGNATURE__ENABLED: 'false', OPEN_DCR_UNSAFE__ALLOW_UNVERIFIED_TRUST: 'true' } })
+    assert.equal(fromEnvironment.unsafe.allowUnverifiedTrust, true)
+  })
+
+  it('refuses unsafe.allowUnverifiedTrust where NODE_ENV is production, whatever else is configured', () => {
+    for (const NODE_ENV of ['production', ' Production ']) {
+      for (const values of [{ ...minimal, ...unsafe }, { ...minimal, ...ssaSignatureOff, ...unsafe }]) {
+        const error = refusal(values, { NODE_ENV })
+        assert.equal(error.key, 'unsafe.allowUnverifiedTrust')
+        assert.equal(error.message, 'configuration key "unsafe.allowUnverifiedTrust": is refused where NODE_ENV is production: it lets checks trust an unverified software statement, for tests only')
+      }
+    }
+    assert.equal(loadConfig({ values: { ...minimal, ...unsafe }, env: { NODE_ENV: 'test' } }).unsafe.allowUnverifiedTrust, true)
+  })
+
+  it('refuses a directory profile that has ssa-signature off while the top-level one has it on', () => {
+    // No preset turns ssa-signature off today; this guards one that would, since that profile is chosen by the unverified iss.
+    const top = loadConfig({ values: withDirectoryProfile })
+    const lax = loadConfig({ values: { ...minimal, profile: 'cdr', ...ssaSignatureOff, ...unsafe } })
+    assert.throws(
+      () => refuseUnverifiedTrust(top, new Map([['CDR Register', lax]]), false),
+      (error: unknown) => error instanceof ConfigError && error.key === 'directories[1].profile' && error.message.includes('profile "cdr" has validators.ssa-signature.enabled false, so the software statement of "CDR Register" is never verified'),
+    )
+    assert.doesNotThrow(() => refuseUnverifiedTrust(top, new Map([['CDR Register', loadConfig({ values: { ...withDirectoryProfile, profile: 'cdr' } })]]), false))
+  })
+
+  it('is off by default, with ssa-signature on in every preset', () => {
+    for (const profile of ['obuk', 'cdr', 'brazil', 'rfc7591']) {
+      const config = loadConfig({ values: { ...minimal, profile, validators: { 'software-status': { enabled: false } } } })
+      assert.equal(config.unsafe.allowUnverifiedTrust, false)
+      assert.equal(config.validators['ssa-signature'].enabled, true)
+    }
   })
 })

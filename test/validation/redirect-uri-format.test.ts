@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { redirectUriFormat } from '../../src/validation/validators/redirect-uri-format.ts'
 import { redirectUriProblem } from '../../src/validation/redirect-uri.ts'
 import { makeContext, testConfig } from '../helpers/context.ts'
+import { PROFILE_NAMES } from '../../src/config/schema.ts'
 import { expectFailure, expectPass } from './expect-validation-error.ts'
 
 const SSA_URIS = ['https://acme-fin.example.co.uk/ob/callback', 'https://acme-fin.example.co.uk/ob/callback2']
@@ -38,8 +39,6 @@ describe('redirect-uri-format', () => {
     'HTTPS://APP.EXAMPLE/cb',
     'https://app.example/cb?next=https://evil.example',
     'https://app.example/cb/../../evil',
-    'https://xn--pp-8kc.example/cb',
-    'https://аpp.example/cb',
     'https://app.example:8443/cb',
     'https://93.184.216.34/cb',
     'https://[2001:db8::1]/cb',
@@ -136,6 +135,80 @@ describe('redirect-uri-format', () => {
     const error = await expectFailure(redirectUriFormat, makeContext({ config: testConfig({ validators: { 'redirect-uri-format': { maxLength: 2048 } } }), request: { redirect_uris: [`https://app.example/${'x'.repeat(300)}\u0007`] } }), { error: 'invalid_redirect_uri', claim: 'redirect_uris' })
     assert.ok(!error.message.includes('\u0007'))
     assert.ok(error.message.length < 300, error.message)
+  })
+})
+
+// Issue 13 item 8: host names no SSA constrains were accepted and stopped only, if at all, by hostname-consistency.
+describe('redirect-uri-format refuses malformed and homograph host names in every profile (SEC-25, SEC-26)', () => {
+  const refusedHosts: Array<[string, string, string]> = [
+    ['a single-label host (resolved through /etc/hosts or a search domain)', 'https://intranet/cb', 'single label'],
+    ['a single-label host with a port', 'https://payments:8443/cb', 'single label'],
+    ['an empty authority (https:///cb, which parses as https://cb/)', 'https:///cb', 'no host'],
+    ['a host that is only a dot', 'https://./cb', 'is empty'],
+    ['a trailing dot', 'https://app.example./cb', 'ends with a dot'],
+    ['a trailing dot before a port', 'https://app.example.:8443/cb', 'ends with a dot'],
+    ['a trailing dot on an IPv4 literal', 'https://93.184.216.34./cb', 'ends with a dot'],
+    ['port 0', 'https://app.example:0/cb', 'port is 0'],
+    ['port 0 written with leading zeros', 'https://app.example:000/cb', 'port is 0'],
+    ['a label starting and ending with a hyphen', 'https://-x-.example/cb', 'not a DNS label'],
+    ['a label ending with a hyphen', 'https://app-.example/cb', 'not a DNS label'],
+    ['an underscore in a label', 'https://a_b.example/cb', 'not a DNS label'],
+    ['an empty label', 'https://app..example/cb', 'empty label'],
+    ['a label of 64 characters', `https://${'a'.repeat(64)}.example/cb`, 'not a DNS label'],
+    ['an xn-- label that is not valid punycode', 'https://xn--zz.example/cb', 'not valid punycode'],
+    ['a label mixing Cyrillic and Latin (written in Unicode)', 'https://аpp.example/cb', 'mixes the scripts Cyrillic and Latin'],
+    ['a label mixing Cyrillic and Latin (written as punycode)', 'https://xn--pp-8kc.example/cb', 'mixes the scripts Cyrillic and Latin'],
+    ['a label mixing Greek and Latin', 'https://οk.example/cb', 'mixes the scripts Greek and Latin'],
+    ['a mixed-script label below a Latin one', 'https://login.bаnk.example/cb', 'mixes the scripts Cyrillic and Latin'],
+    ['a label mixing Hangul and Cyrillic', 'https://한국д.example/cb', 'mixes the scripts Cyrillic and Hangul'],
+  ]
+  const acceptedHosts: Array<[string, string]> = [
+    ['a normal host', 'https://app.example/cb'],
+    ['a deep host', 'https://acme-fin.example.co.uk/ob/callback'],
+    ['digits and inner hyphens', 'https://a1--b2.3ds.example/cb'],
+    ['a label of 63 characters', `https://${'a'.repeat(63)}.example/cb`],
+    ['an explicit port', 'https://app.example:8443/cb'],
+    ['the default port written out', 'https://app.example:443/cb'],
+    ['the highest port', 'https://app.example:65535/cb'],
+    ['an IDN in Latin only', 'https://münchen.de/cb'],
+    ['an IDN in Latin only, as punycode', 'https://xn--mnchen-3ya.de/cb'],
+    ['an IDN in Cyrillic only', 'https://пример.рф/cb'],
+    ['an IDN in Greek only', 'https://παράδειγμα.δοκιμή/cb'],
+    ['an IDN in Han only', 'https://東京.jp/cb'],
+    ['Han with Hiragana (Japanese, UTS #39 highly restrictive)', 'https://例え.テスト/cb'],
+    ['Latin with Katakana (Japanese, UTS #39 highly restrictive)', 'https://abcテスト.jp/cb'],
+    ['Hangul only', 'https://한국.kr/cb'],
+    ['a public IPv4 literal with a port', 'https://93.184.216.34:8443/cb'],
+  ]
+  const profiles = PROFILE_NAMES.map((profile) => {
+    const config = testConfig({ profile, validators: { 'software-status': { enabled: false } } })
+    return { profile, config, ssaClaim: config.ssa.redirectUrisClaim }
+  })
+
+  for (const [what, uri, reason] of refusedHosts) {
+    it(`refuses ${what}: ${uri}`, async () => {
+      for (const { profile, config, ssaClaim } of profiles) {
+        const requested = await expectFailure(redirectUriFormat, makeContext({ config, request: { redirect_uris: [uri] } }), { error: 'invalid_redirect_uri', claim: 'redirect_uris', mentions: [JSON.stringify(uri), reason] })
+        assert.ok(requested.message.startsWith(`redirect URI ${JSON.stringify(uri)} in redirect_uris of the request is refused: `), `${profile}: ${requested.message}`)
+        await expectFailure(redirectUriFormat, makeContext({ config, request: {}, ssa: { [ssaClaim]: [uri] } }), { error: 'invalid_redirect_uri', claim: ssaClaim, mentions: [JSON.stringify(uri), reason, 'software statement'] })
+      }
+      assert.match(redirectUriProblem(uri, { maxLength: 256 }) ?? '', new RegExp(reason))
+    })
+  }
+  for (const [what, uri] of acceptedHosts) {
+    it(`accepts ${what}: ${uri}`, async () => {
+      for (const { config, ssaClaim } of profiles) {
+        await expectPass(redirectUriFormat, makeContext({ config, request: { redirect_uris: [uri] }, ssa: { [ssaClaim]: [uri] } }))
+      }
+    })
+  }
+
+  it('refuses a host longer than 253 characters even within a longer maxLength', async () => {
+    const host = `${Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.')}.examples`
+    assert.equal(host.length, 252)
+    const config = testConfig({ validators: { 'redirect-uri-format': { maxLength: 2048 } } })
+    await expectPass(redirectUriFormat, makeContext({ config, request: { redirect_uris: [`https://${host}/cb`] } }))
+    await expectFailure(redirectUriFormat, makeContext({ config, request: { redirect_uris: [`https://aa${host}/cb`] } }), { error: 'invalid_redirect_uri', claim: 'redirect_uris', mentions: ['254 characters', 'at most 253'] })
   })
 })
 

@@ -1,7 +1,9 @@
 /**
  * redirect-uri-format: every redirect URI of the request (`redirect_uris`) and of the software statement
  * (the profile's redirect URI claim) is an absolute https URL on a public host, with no fragment, user
- * information or wildcard, within the configured length and count (UK-DCR-23, SEC-23..25, OIDCR-2, SEC-19).
+ * information or wildcard, within the configured length and count (UK-DCR-23, SEC-23..26, OIDCR-2, SEC-19).
+ * A host name must be fully qualified, without a trailing dot, with well-formed labels that do not mix
+ * scripts, on a port other than 0, in every profile (redirect-uri.ts, host-name.ts; issue 13 item 8).
  * The SSA's list is checked when there is an SSA: whether one is required is required-attributes' rule, and
  * whether the request's URIs are in it is redirect-uri-subset's.
  */
@@ -34,8 +36,8 @@ function checkList(claims: Claims, claim: string, source: ClaimSource, ctx: Vali
 export const redirectUriFormat: BuiltInValidator = {
   id,
   operations: ['create', 'update'],
-  requirements: ['UK-DCR-23', 'SEC-23', 'SEC-24', 'SEC-25', 'OIDCR-2', 'FAPI-4', 'SEC-19'],
-  summary: 'Every redirect URI of the request and the software statement is an absolute https URL on a public host, without fragment, user information or wildcard, within the length and count limits.',
+  requirements: ['UK-DCR-23', 'SEC-23', 'SEC-24', 'SEC-25', 'SEC-26', 'OIDCR-2', 'FAPI-4', 'SEC-19'],
+  summary: 'Every redirect URI of the request and the software statement is an absolute https URL on a public host, without fragment, user information or wildcard, within the length and count limits; a host name is fully qualified, has no trailing dot and well-formed DNS labels that do not mix scripts (UTS #39 highly restrictive), and the port is not 0.',
   errors: ['invalid_redirect_uri', 'invalid_software_statement'],
   check(ctx) {
     const requested = ctx.request.claims['redirect_uris']

@@ -2,8 +2,9 @@
  * request-signature: the registration request is a JWS signed with an accepted algorithm by a key of the
  * TPP's JWKS, located by the verified SSA (`software_jwks_endpoint` in the UK, `jwks_uri` in the CDR)
  * (UK-DCR-14, CDR-DCR-12, CDR-DCR-9, SEC-1..10). The key set is never taken from the request or an
- * unverified SSA (SEC-10): the SSA must have been verified first, unless the operator switched ssa-signature
- * off, an explicit choice that start-up logs as a warning; the outbound fetch limits still apply then.
+ * unverified SSA (SEC-10): the SSA must have been verified first. Start-up refuses ssa-signature off
+ * (config/unverified-trust.ts) except under the test-only `unsafe.allowUnverifiedTrust`, where the
+ * unverified SSA's URL is used, within the outbound fetch limits.
  * The request `typ` must be absent or `JWT` (SEC-8). When the SSA carries the revoked-keys claim
  * (`ssa.revokedJwksUriClaim`: UK `software_jwks_revoked_endpoint`, Brazil `software_jwks_inactive_uri`), a
  * request signed by a key listed there (same `kid` or JWK thumbprint) is refused (UK-DCR-37, SEC-9); while
