@@ -30,7 +30,7 @@ describe('admin listener', () => {
     assert.deepStrictEqual({ status: health.status, body: JSON.parse(health.text) }, { status: 200, body: { status: 'ok' } })
     const ready = await get(`${admin}/readyz`)
     assert.deepStrictEqual({ status: ready.status, body: JSON.parse(ready.text) }, { status: 200, body: { status: 'ready', checks: [{ name: 'store', ok: true }, { name: `directory ${sandbox.directory.issuer}`, ok: true }] } })
-    const onPublic = await mtlsRequest({ url: `${s.server.url}/metrics`, method: 'GET', certificate: sandbox.tpp.transport, ca: sandbox.caCertificatePem })
+    const onPublic = await mtlsRequest({ url: `${s.server.url}/metrics`, method: 'GET', cert: sandbox.tpp.transport.certificatePem, key: sandbox.tpp.transport.privateKeyPem, ca: sandbox.caCertificatePem })
     assert.equal(onPublic.status, 404)
   })
 
