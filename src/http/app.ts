@@ -51,7 +51,10 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   }
   const sendError = (error: unknown, reply: FastifyReply): FastifyReply => {
     const answer = toErrorAnswer(error, answerContext)
+    // Every refusal is logged with its RFC error and the check that refused (the request id is on every line);
+    // the description names fields, never secrets (SEC-35).
     if (answer.internal) reply.log.error({ err: error }, 'request failed')
+    else reply.log.info({ status: answer.status, error: answer.body.error, validator: answer.body.validator, description: answer.body.error_description }, 'request refused')
     noteErrorAnswer(reply.request, answer.body.error)
     return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body)
   }

@@ -4,7 +4,9 @@
  * and error code and time every validator and store call.
  */
 import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
+import { pino } from 'pino'
 import { mtlsRequest } from '../../src/sandbox/mtls-client.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import { sharedSandbox, startDcrServer } from '../helpers/dcr-server.ts'
@@ -57,5 +59,35 @@ describe('admin listener', () => {
     assert.ok(lines.includes('open_dcr_validator_duration_seconds_count{validator="ssa-signature",outcome="pass"} 2'))
     assert.ok(lines.includes('open_dcr_validator_duration_seconds_count{validator="audience",outcome="invalid_client_metadata"} 1'))
     assert.ok(lines.some((line) => line.startsWith('open_dcr_store_duration_seconds_count{operation="createClient",outcome="ok"} 1')))
+  })
+})
+
+describe('logs (issue 15 item 6)', () => {
+  let sandbox: Sandbox
+  before(async () => {
+    sandbox = await sharedSandbox()
+  })
+  after(() => sandbox.close())
+
+  it('logs every refusal with its request id, RFC error and validator, and never the Authorization header', async (t) => {
+    const lines: Array<Record<string, unknown>> = []
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+        done()
+      },
+    })
+    const s = await startDcrServer(t, sandbox, {}, { logger: pino({ level: 'info', redact: ['req.headers.authorization'] }, stream) })
+    await s.register(await s.signedRequest({ overrides: { aud: 'https://another-bank.example' } }))
+    await s.manage('GET', 'some-client', { token: 'secret-token-value' })
+    const refusals = lines.filter((line) => line.msg === 'request refused')
+    assert.deepStrictEqual(
+      refusals.map((line) => ({ error: line.error, validator: line.validator, hasRequestId: typeof line.reqId === 'string' })),
+      [
+        { error: 'invalid_client_metadata', validator: 'audience', hasRequestId: true },
+        { error: 'invalid_token', validator: undefined, hasRequestId: true },
+      ],
+    )
+    assert.ok(!lines.some((line) => JSON.stringify(line).includes('secret-token-value')), 'no token in any log line')
   })
 })
