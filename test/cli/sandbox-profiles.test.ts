@@ -55,7 +55,12 @@ describe('open-dcr sandbox --profile cdr', () => {
 
     const duplicate = await runCli([...printedCommand(sandbox), '--json'])
     assert.equal(duplicate.code, 1, 'one registration per software product (CDR-DCR-15)')
-    assert.equal(jsonOf(duplicate, 'tpp register').error, 'invalid_software_statement')
+    assert.deepStrictEqual(jsonOf(duplicate, 'tpp register'), {
+      status: 400,
+      error: 'invalid_software_statement',
+      error_description: 'ERR-DCR-001: Duplicate registrations for a given software_id are not valid.',
+      validator: 'duplicate-registration',
+    })
   })
 
   it('ssa inspect of a fresh CDR statement passes every check, software-status at the mock Register included', async () => {

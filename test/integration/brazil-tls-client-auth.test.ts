@@ -43,9 +43,18 @@ describe('Brazil tls_client_auth over HTTPS (issue 12 item 10)', () => {
     assert.equal((answer.json as { token_type: string }).token_type.toLowerCase(), 'bearer')
 
     // Same CA, same software, another organisation: the DN differs, so still 401.
-    const other = await sandbox.ca.issueClient({ subject: brazilTransportSubject({ softwareId, orgId: '00000000-0000-4000-8000-000000000000' }) })
+    const otherOrgId = '00000000-0000-4000-8000-000000000000'
+    const other = await sandbox.ca.issueClient({ subject: brazilTransportSubject({ softwareId, orgId: otherOrgId }) })
     const refused = await token(s, clientId, other)
-    assert.equal(refused.status, 401, refused.text)
-    assert.match((refused.json as { error_description: string }).error_description, /does not match the registered tls_client_auth_subject_dn/)
+    // The presented subject reads with its string values decoded; each DN is cut at 200 characters (an escaped
+    // ellipsis), and the whole description at 500 (UK-DCR-43), which here cuts off the closing fix.
+    const { orgNumber, orgName, host } = BRAZIL_SANDBOX_ORGANISATION
+    const presented = `UID=${softwareId},2.5.4.97=OFBBR-${otherOrgId},1.3.6.1.4.1.311.60.2.1.3=BR,2.5.4.15=Private Organization,2.5.4.5=${orgNumber},CN=${host},O=${orgName},L=SAO PAULO,ST=SP,C=BR`
+    const shown = (dn: string): string => `"${dn.length > 200 ? `${dn.slice(0, 200)}\\u2026` : dn}"`
+    const full = `the client certificate subject ${shown(presented)} does not match the registered tls_client_auth_subject_dn ${shown(String(body.tls_client_auth_subject_dn))}; present the certificate the client registered`
+    assert.deepStrictEqual(
+      { status: refused.status, body: refused.json, challenge: refused.headers['www-authenticate'] },
+      { status: 401, body: { error: 'invalid_client', error_description: full.length > 500 ? `${full.slice(0, 497)}...` : full }, challenge: 'private_key_jwt, tls_client_auth, self_signed_tls_client_auth' },
+    )
   })
 })

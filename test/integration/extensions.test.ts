@@ -22,8 +22,10 @@ describe('custom validators through the server', () => {
   it('runs a module validator after the built-in checks', async (t) => {
     const s = await startDcrServer(t, sandbox, { customValidators: { modules: [EXAMPLE_MODULE] } })
     const refused = await s.register(await s.signedRequest({ overrides: { client_name: 'Example Bank Savings Helper' } }))
-    assert.equal(refused.status, 400, refused.text)
-    assert.deepEqual([(refused.json as Record<string, unknown>).error, (refused.json as Record<string, unknown>).validator], ['invalid_client_metadata', 'client-name-not-impersonating'])
+    assert.deepStrictEqual(
+      { status: refused.status, body: refused.json },
+      { status: 400, body: { error: 'invalid_client_metadata', error_description: 'client_name in the request uses the bank\'s name "example bank"; register a name of your own product', validator: 'client-name-not-impersonating' } },
+    )
     assert.equal((await s.counts()).clients, 0)
     const accepted = await s.register(await s.signedRequest({ overrides: { client_name: 'Acme Budget' } }))
     assert.equal(accepted.status, 201, accepted.text)
@@ -42,20 +44,33 @@ describe('custom validators through the server', () => {
 
     const blocked = await s.register(await s.signedRequest({ ssa: await sandbox.issueSsa({ org_id: '0015800001BLOCKED' }) }))
     // The transport certificate names the sandbox org, so the built-in binding refuses first ...
-    assert.equal((blocked.json as Record<string, unknown>).validator, 'transport-certificate')
+    assert.deepStrictEqual(
+      { status: blocked.status, body: blocked.json },
+      {
+        status: 400,
+        body: {
+          error: 'unapproved_software_statement',
+          error_description: `the transport certificate subject ${sandbox.tpp.transportSubject} does not name software_id "${sandbox.tpp.softwareId}" and org_id "0015800001BLOCKED" of the software statement as required (ob-legacy: CN=<software_id> and OU=<org_id>; obwac: organizationIdentifier=PSD<country>-<authority>-[Unknown]<org_id> or CN=<org_id>)`,
+          validator: 'transport-certificate',
+        },
+      },
+    )
     // ... and with that binding off, the extension service is the one that refuses.
 
     const unbound = await startDcrServer(t, sandbox, { customValidators: { http: { url: decideUrl } }, validators: { 'transport-certificate': { enabled: false } } })
     const denied = await unbound.register(await unbound.signedRequest({ ssa: await sandbox.issueSsa({ org_id: '0015800001BLOCKED' }) }))
-    assert.equal(denied.status, 400, denied.text)
-    assert.deepEqual([(denied.json as Record<string, unknown>).error, (denied.json as Record<string, unknown>).validator], ['unapproved_software_statement', 'http-extension'])
+    assert.deepStrictEqual(
+      { status: denied.status, body: denied.json },
+      { status: 400, body: { error: 'unapproved_software_statement', error_description: "org_id 0015800001BLOCKED: this organisation is not onboarded with this bank; contact the bank's partner team before registering", validator: 'http-extension' } },
+    )
 
     await service.close()
     closed = true
     const down = await s.register(await s.signedRequest())
-    assert.equal(down.status, 400, down.text)
-    assert.equal((down.json as Record<string, unknown>).validator, 'http-extension')
-    assert.match((down.json as Record<string, unknown>).error_description as string, /try again later/)
+    assert.deepStrictEqual(
+      { status: down.status, body: down.json },
+      { status: 400, body: { error: 'unapproved_software_statement', error_description: "the registration cannot be approved now: the bank's additional registration check did not give a decision; try again later", validator: 'http-extension' } },
+    )
     assert.equal((await s.counts()).clients, 1, 'only the allowed registration was stored')
   })
 })

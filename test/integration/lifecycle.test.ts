@@ -59,13 +59,18 @@ async function requestToken(s: TestServer, clientId: string): Promise<MtlsRespon
   })
 }
 
-/** A management answer refused with 401 invalid_token and an RFC 6750 challenge. */
-function assertBearerRefusal(response: MtlsResponse): void {
-  assert.equal(response.status, 401, response.text)
-  assert.equal((response.json as { error?: unknown }).error, 'invalid_token', response.text)
-  assert.match(String(response.headers['www-authenticate']), /^Bearer error="invalid_token", error_description="[^"]+"$/)
+/** A management answer refused with 401 invalid_token, `description`, and the RFC 6750 challenge that repeats it. */
+function assertBearerRefusal(response: MtlsResponse, description: string): void {
+  assert.deepStrictEqual(
+    { status: response.status, body: response.json, challenge: response.headers['www-authenticate'] },
+    { status: 401, body: { error: 'invalid_token', error_description: description }, challenge: `Bearer error="invalid_token", error_description="${description}"` },
+  )
   assert.equal(response.headers['cache-control'], 'no-store')
 }
+
+/** Why a management call is refused: another client's or an unknown client's access token, or an unknown registration access token. */
+const NOT_THIS_CLIENT = 'the token does not authorise this client registration (it belongs to another client, or the client does not exist); the token has been revoked'
+const INVALID_REGISTRATION_TOKEN = 'the registration access token is not valid (unknown, replaced or of a deleted client): use the latest registration_access_token this server returned (every GET and PUT answer carries a new one)'
 
 /** The registration access token a management answer hands out, if any. */
 const issuedToken = (response: MtlsResponse): string | undefined => (response.json as { registration_access_token?: string }).registration_access_token
@@ -143,15 +148,16 @@ describe('the lifecycle of a registration over mutual TLS: register â†’ token â†
       assert.equal(deleted.text, '')
 
       // Afterwards: the token is refused with an RFC 6750 challenge, earlier tokens too, and the token endpoint issues no new one.
-      assertBearerRefusal(await s.manage('GET', clientId, { token: current() }))
+      assertBearerRefusal(await s.manage('GET', clientId, { token: current() }), usesRegistrationTokens(style) ? INVALID_REGISTRATION_TOKEN : NOT_THIS_CLIENT)
       if (usesRegistrationTokens(style)) {
         // Earlier registration access tokens would still be in their grace period; DELETE ended them all.
-        assertBearerRefusal(await s.manage('GET', clientId, { token: tokens[0]! }))
+        assertBearerRefusal(await s.manage('GET', clientId, { token: tokens[0]! }), INVALID_REGISTRATION_TOKEN)
       }
       const refused = await requestToken(s, clientId)
-      assert.equal(refused.status, 401, refused.text)
-      assert.equal((refused.json as { error?: unknown }).error, 'invalid_client')
-      assert.equal((refused.json as { access_token?: unknown }).access_token, undefined)
+      assert.deepStrictEqual(
+        { status: refused.status, body: refused.json, challenge: refused.headers['www-authenticate'] },
+        { status: 401, body: { error: 'invalid_client', error_description: `client_id "${clientId}" is not a registered client; register with POST /register first` }, challenge: 'private_key_jwt, tls_client_auth' },
+      )
 
       // What the store holds: the one client, deleted; the JTIs of registration, assertion and update; one audit event per call.
       assert.equal((await s.server.store.getClient(clientId))?.status, 'deleted')
@@ -195,15 +201,15 @@ describe('refusals with real credentials over mutual TLS (RFC7592-4/5, UK-DCR-6,
       }
       const body = async (): Promise<string> => s.signedRequest({ overrides: { client_id: myId, redirect_uris: [CALLBACK2] } })
 
-      assertBearerRefusal(await s.manage('GET', myId, { token: await strangerToken() }))
-      assertBearerRefusal(await s.manage('PUT', myId, { token: await strangerToken(), body: await body() }))
-      assertBearerRefusal(await s.manage('DELETE', myId, { token: await strangerToken() }))
+      assertBearerRefusal(await s.manage('GET', myId, { token: await strangerToken() }), NOT_THIS_CLIENT)
+      assertBearerRefusal(await s.manage('PUT', myId, { token: await strangerToken(), body: await body() }), NOT_THIS_CLIENT)
+      assertBearerRefusal(await s.manage('DELETE', myId, { token: await strangerToken() }), NOT_THIS_CLIENT)
       const unknownId = 'NoSuchClient0000000000'
       for (const method of ['GET', 'PUT', 'DELETE'] as const) {
         // Registration access tokens presented for an unknown client are revoked: each call gets a fresh client's.
         const token = usesRegistrationTokens(style) ? await strangerToken() : await myToken()
         const response = await s.manage(method, unknownId, { token, ...(method === 'PUT' ? { body: await body() } : {}) })
-        assertBearerRefusal(response)
+        assertBearerRefusal(response, NOT_THIS_CLIENT)
         assert.notEqual(response.status, 404, 'never 404: nothing tells whether a client id exists')
       }
       const client = await s.server.store.getClient(myId)

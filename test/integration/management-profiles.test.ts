@@ -35,8 +35,12 @@ function assertManagementMembers(response: MtlsResponse, clientId: string, previ
 
 async function assertTokenRefused(s: TestServer, clientId: string, token: string, options: { certificate?: null } = {}): Promise<void> {
   const refused = await s.manage('GET', clientId, { token, ...options })
-  assert.equal(refused.status, 401, `the replaced token stops working at once: ${refused.text}`)
-  assert.match(String(refused.headers['www-authenticate']), /^Bearer error="invalid_token"/)
+  const invalid = 'the registration access token is not valid (unknown, replaced or of a deleted client): use the latest registration_access_token this server returned (every GET and PUT answer carries a new one)'
+  assert.deepStrictEqual(
+    { status: refused.status, body: refused.json, challenge: refused.headers['www-authenticate'] },
+    { status: 401, body: { error: 'invalid_token', error_description: invalid }, challenge: `Bearer error="invalid_token", error_description="${invalid}"` },
+    'the replaced token stops working at once',
+  )
 }
 
 describe('brazil: registration access tokens in every 200, single use (RFC 7592 §3, BR-DCR-28)', () => {
@@ -116,10 +120,11 @@ describe('rfc7591: registration access tokens, and management without mutual TLS
     assert.equal((await s.server.store.getClient(clientId))?.certificateThumbprint, thumbprintOf(sandbox.tpp.transport.certificate.raw))
     for (const method of ['GET', 'DELETE'] as const) {
       const refused = await s.manage(method, clientId, { token, certificate: null })
-      assert.equal(refused.status, 401, refused.text)
-      assert.equal(json(refused).error, 'invalid_token')
-      assert.match(json(refused).error_description as string, /transport certificate of the registered software/)
-      assert.match(String(refused.headers['www-authenticate']), /^Bearer error="invalid_token"/)
+      const overCertificate = 'the registration access token must be presented over the transport certificate of the registered software'
+      assert.deepStrictEqual(
+        { status: refused.status, body: refused.json, challenge: refused.headers['www-authenticate'] },
+        { status: 401, body: { error: 'invalid_token', error_description: overCertificate }, challenge: `Bearer error="invalid_token", error_description="${overCertificate}"` },
+      )
     }
     assert.equal((await s.server.store.getClient(clientId))?.status, 'active')
     assertManagementMembers(await s.manage('GET', clientId, { token }), clientId, token)
@@ -154,17 +159,22 @@ describe('cdr: unknown client and another client\'s token (SEC-33, CDR reference
     assert.equal((await s.manage('GET', mine, { token: await tokenOf(mine) })).status, 200, 'the token works for its own client')
     const otherClient = await s.manage('GET', mine, { token: await tokenOf(theirs) })
     const unknownClient = await s.manage('GET', 'NoSuchClient0000000000', { token: await tokenOf(mine) })
+    const unknown = 'The client is unknown: the token does not authorise this client registration (it belongs to another client, or the client does not exist); the token has been revoked'
     for (const response of [otherClient, unknownClient]) {
-      assert.equal(response.status, 401, response.text)
-      assert.equal(json(response).error, 'invalid_request')
-      assert.match(String(response.headers['www-authenticate']), /^Bearer error="invalid_request", error_description="The client is unknown/)
+      assert.deepStrictEqual(
+        { status: response.status, body: response.json, challenge: response.headers['www-authenticate'] },
+        { status: 401, body: { error: 'invalid_request', error_description: unknown }, challenge: `Bearer error="invalid_request", error_description="${unknown}"` },
+      )
     }
     assert.deepEqual([otherClient.headers['www-authenticate'], otherClient.text], [unknownClient.headers['www-authenticate'], unknownClient.text], 'nothing tells the two apart (SEC-33)')
     const [audit] = await s.server.store.listAudit(1)
     assert.deepEqual([audit?.outcome, audit?.errorCode, audit?.validator], ['rejected', 'invalid_request', 'management-authorization'])
     // Other refusals keep RFC 6750's invalid_token.
     const missing = await s.manage('GET', mine)
-    assert.equal(missing.status, 401)
-    assert.match(String(missing.headers['www-authenticate']), /^Bearer error="invalid_token"/)
+    const noBearer = 'send an access token of the token endpoint as Authorization: Bearer <token>'
+    assert.deepStrictEqual(
+      { status: missing.status, body: missing.json, challenge: missing.headers['www-authenticate'] },
+      { status: 401, body: { error: 'invalid_token', error_description: noBearer }, challenge: `Bearer error="invalid_token", error_description="${noBearer}"` },
+    )
   })
 })

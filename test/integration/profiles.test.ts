@@ -43,16 +43,20 @@ describe('CDR profile over HTTPS', () => {
     assert.match(client.scope as string, /cdr:registration/)
 
     const duplicate = await s.register(await cdrRequest())
-    assert.equal(duplicate.status, 400)
-    assert.deepEqual([(duplicate.json as Record<string, unknown>).error, (duplicate.json as Record<string, unknown>).validator], ['invalid_software_statement', 'duplicate-registration'], 'CDR-DCR-15/23')
+    assert.deepStrictEqual(
+      { status: duplicate.status, body: duplicate.json },
+      { status: 400, body: { error: 'invalid_software_statement', error_description: 'ERR-DCR-001: Duplicate registrations for a given software_id are not valid.', validator: 'duplicate-registration' } },
+      'CDR-DCR-15/23',
+    )
 
     register.setSoftwareProductStatus(softwareId, 'INACTIVE')
     // A new server has an empty status cache, so it asks the Register again.
     const other = await startDcrServer(t, sandbox, cdrValues())
     const inactive = await other.register(await cdrRequest())
-    assert.equal(inactive.status, 400, inactive.text)
-    assert.equal((inactive.json as Record<string, unknown>).error, 'unapproved_software_statement')
-    assert.equal((inactive.json as Record<string, unknown>).validator, 'software-status')
+    assert.deepStrictEqual(
+      { status: inactive.status, body: inactive.json },
+      { status: 400, body: { error: 'unapproved_software_statement', error_description: `ERR-GEN-002: Software product status is not ACTIVE. the software product software_id "${softwareId}" is INACTIVE at the CDR Register; only ACTIVE software products can register`, validator: 'software-status' } },
+    )
     register.setSoftwareProductStatus(softwareId, 'ACTIVE')
   })
 
@@ -84,7 +88,7 @@ describe('CDR profile over HTTPS', () => {
   it('refuses application/jose, which the CDR profile does not take, with 415', async (t) => {
     const s = await startDcrServer(t, sandbox, cdrValues())
     const answer = await s.register(await cdrRequest(), { contentType: 'application/jose' })
-    assert.equal(answer.status, 415)
+    assert.deepStrictEqual({ status: answer.status, body: answer.json }, { status: 415, body: { error: 'invalid_request', error_description: 'Content-Type application/jose is not accepted here; send the registration request as application/jwt' } })
   })
 })
 
@@ -109,8 +113,11 @@ describe('Brazil profile over HTTPS', () => {
     // The token alone is not enough (BR-DCR-27): over another TPP's certificate it reads nothing.
     const stranger = await sandbox.ca.issueClient({ subject: 'CN=another-software,OU=another-org,O=Someone Else,C=BR' })
     const leaked = await s.manage('GET', client.client_id as string, { token: client.registration_access_token as string, certificate: stranger })
-    assert.equal(leaked.status, 401, leaked.text)
-    assert.match(String(leaked.headers['www-authenticate']), /invalid_token/)
+    const invalid = 'the registration access token is not valid (unknown, replaced or of a deleted client): use the latest registration_access_token this server returned (every GET and PUT answer carries a new one)'
+    assert.deepStrictEqual(
+      { status: leaked.status, body: leaked.json, challenge: leaked.headers['www-authenticate'] },
+      { status: 401, body: { error: 'invalid_token', error_description: invalid }, challenge: `Bearer error="invalid_token", error_description="${invalid}"` },
+    )
   })
 })
 
@@ -130,8 +137,10 @@ describe('plain RFC 7591 over HTTPS', () => {
     assert.deepEqual(client.grant_types, ['authorization_code'], 'RFC7591-8 default')
     assert.ok(client.registration_access_token)
     const http = await s.register(JSON.stringify({ ...metadata, redirect_uris: ['http://app.example-tpp.com/cb'] }), { contentType: 'application/json', certificate: null })
-    assert.equal(http.status, 400)
-    assert.equal((http.json as Record<string, unknown>).error, 'invalid_redirect_uri')
+    assert.deepStrictEqual(
+      { status: http.status, body: http.json },
+      { status: 400, body: { error: 'invalid_redirect_uri', error_description: 'redirect URI "http://app.example-tpp.com/cb" in redirect_uris of the request is refused: the scheme must be https, not http:', validator: 'redirect-uri-format' } },
+    )
   })
 
   it('asks for an initial access token when one is configured', async (t) => {
@@ -139,8 +148,11 @@ describe('plain RFC 7591 over HTTPS', () => {
     const s = await startDcrServer(t, sandbox, { profile: 'rfc7591', registration: { initialAccessTokenHashes: [hashInitialAccessToken('let-me-in')] } })
     const metadata = JSON.stringify({ redirect_uris: ['https://app.example-tpp.com/cb'], token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', jwks_uri: 'https://keys.example-tpp.com/jwks.json' })
     const refused = await s.register(metadata, { contentType: 'application/json', certificate: null })
-    assert.equal(refused.status, 401)
-    assert.match(String(refused.headers['www-authenticate']), /invalid_token/)
+    const needed = 'this server needs an initial access token: send Authorization: Bearer <token> (RFC 7591 section 3)'
+    assert.deepStrictEqual(
+      { status: refused.status, body: refused.json, challenge: refused.headers['www-authenticate'] },
+      { status: 401, body: { error: 'invalid_token', error_description: needed }, challenge: `Bearer error="invalid_token", error_description="${needed}"` },
+    )
     const allowed = await mtlsRequest({ url: `${s.server.url}/register`, method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer let-me-in' }, body: metadata, ca: sandbox.caCertificatePem })
     assert.equal(allowed.status, 201, allowed.text)
   })
@@ -178,8 +190,10 @@ describe('several regimes at once', () => {
     // A UK-shaped request under the CDR Register's SSA is judged by the CDR rules: CDR claim names, CDR media type.
     const cdrSsa = await register.issueSsa({ jwks_uri: sandbox.tpp.jwksUrl, software_id: sandbox.tpp.softwareId })
     const underCdr = await s.register(await sandbox.tpp.signRequest(sandbox.tpp.cdrRegistrationClaims({ ssa: cdrSsa, aud: ISSUER })), { contentType: 'application/jose' })
-    assert.equal(underCdr.status, 400)
-    assert.match((underCdr.json as Record<string, unknown>).error_description as string, /profile cdr/)
+    assert.deepStrictEqual(
+      { status: underCdr.status, body: underCdr.json },
+      { status: 400, body: { error: 'invalid_client_metadata', error_description: 'registrations under this directory (profile cdr) are sent as application/jwt, not application/jose', validator: 'request-format' } },
+    )
 
     const cdr = await s.register(await sandbox.tpp.signRequest(sandbox.tpp.cdrRegistrationClaims({ ssa: await register.issueSsa({ jwks_uri: sandbox.tpp.jwksUrl, software_id: sandbox.tpp.softwareId }), aud: ISSUER })))
     assert.equal(cdr.status, 201, cdr.text)

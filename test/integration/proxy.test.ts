@@ -29,6 +29,9 @@ function post(s: TestServer, body: string, headers: Record<string, string>): Pro
 
 const proxyValues = (trustedAddresses: string[]) => ({ server: { mode: 'proxy', proxy: { trustedAddresses } } })
 
+/** The answer to a registration without a certificate the server believes: the same whether no header came or an untrusted peer sent one. */
+const NO_CERTIFICATE = { error: 'invalid_client_metadata', error_description: "a client certificate is required: call this endpoint over mutual TLS through the bank's TLS gateway", validator: 'client-certificate' }
+
 describe('proxy mode', () => {
   it('registers with a URL-encoded PEM certificate header from a trusted proxy', async (t) => {
     const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
@@ -48,8 +51,7 @@ describe('proxy mode', () => {
   it('ignores the header from a peer that is not a configured proxy (SEC-29)', async (t) => {
     const s = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
     const answer = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem) })
-    assert.equal(answer.status, 400)
-    assert.equal(answer.json.error, 'invalid_client_metadata')
+    assert.deepStrictEqual({ status: answer.status, body: answer.json }, { status: 400, body: NO_CERTIFICATE })
     assert.equal((await s.counts()).clients, 0)
   })
 
@@ -65,7 +67,7 @@ describe('proxy mode', () => {
     // From any other peer the header is the client's own claim: the peer's address is recorded.
     const untrusted = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
     const refused = await post(untrusted, await untrusted.signedRequest(), { ...certificate, 'x-forwarded-for': '203.0.113.7' })
-    assert.equal(refused.status, 400)
+    assert.deepStrictEqual({ status: refused.status, body: refused.json }, { status: 400, body: NO_CERTIFICATE })
     const [rejected] = await untrusted.server.store.listAudit(1)
     assert.equal(rejected?.outcome, 'rejected')
     assert.match(rejected?.remoteAddress ?? '', /^(::ffff:)?127\.0\.0\.1$/)
@@ -75,11 +77,19 @@ describe('proxy mode', () => {
     const s = await startDcrServer(t, sandbox, proxyValues(['127.0.0.1']))
     const rogue = await (await createCertificateAuthority('Rogue CA')).issueClient({ subject: sandbox.tpp.transportSubject })
     const forged = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(rogue.certificatePem) })
-    assert.equal(forged.status, 400)
-    assert.match(forged.json.error_description as string, /not issued by a CA this server trusts/)
+    const { softwareId, orgId } = sandbox.tpp
+    assert.deepStrictEqual(
+      { status: forged.status, body: forged.json },
+      {
+        status: 400,
+        body: { error: 'invalid_client_metadata', error_description: `the client certificate is not issued by a CA this server trusts (the certificate CN=${softwareId}, OU=${orgId}, O=OpenBanking, C=GB is not issued by a trusted certificate authority of this directory)`, validator: 'client-certificate' },
+      },
+    )
     const two = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem + rogue.certificatePem) })
-    assert.equal(two.status, 400)
-    assert.match(two.json.error_description as string, /exactly one/)
+    assert.deepStrictEqual(
+      { status: two.status, body: two.json },
+      { status: 400, body: { error: 'invalid_client_metadata', error_description: 'the client certificate header must hold exactly one PEM certificate', validator: 'client-certificate' } },
+    )
     assert.equal((await s.counts()).clients, 0)
   })
 })
