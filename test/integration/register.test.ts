@@ -179,6 +179,20 @@ describe('POST /register (UK profile over mutual TLS)', () => {
     await expectRefusal(s, { body: twoRedirects }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format', description: 'the registration request names the member "redirect_uris" more than once in its claims; send each member once (RFC 7515 section 4, RFC 7519 section 4)' })
   })
 
+  it('refuses wrong-typed metadata (client_name as an object, jwks as a string, jwks_uri as a number, 250 redirect_uris) and a client_id in the request, storing nothing (metadata-types)', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const refusals: Array<[Record<string, unknown>, string, string]> = [
+      [{ client_name: { en: 'ACME' } }, 'invalid_client_metadata', 'client_name in the request must be a string, got an object'],
+      [{ jwks: 'keys' }, 'invalid_client_metadata', 'jwks in the request must be a JWK Set object {"keys":[...]}, got a string'],
+      [{ jwks_uri: 443 }, 'invalid_client_metadata', 'jwks_uri in the request must be a string, got a number'],
+      [{ redirect_uris: Array.from({ length: 250 }, (_, index) => `https://acme-fin.example.co.uk/cb/${index}`) }, 'invalid_redirect_uri', 'redirect_uris in the request must have at most 200 items, got 250'],
+      [{ client_id: 'chosen-by-client' }, 'invalid_client_metadata', 'client_id must not be sent in a registration request: only the server issues it (RFC 7591 section 3.2.1); remove it'],
+    ]
+    for (const [overrides, error, description] of refusals) {
+      await expectRefusal(s, { body: await s.signedRequest({ overrides }) }, { status: 400, error, validator: 'metadata-types', description })
+    }
+  })
+
   it('refuses a request with a 10,000-character jti, storing nothing (SEC-19)', async (t) => {
     const s = await startDcrServer(t, sandbox)
     await expectRefusal(s, { body: await s.signedRequest({ overrides: { jti: 'j'.repeat(10_000) } }) }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format', description: 'the registration request has a claim that is too long: jti is 10000 characters long; at most 256 are accepted' })
