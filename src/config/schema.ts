@@ -28,6 +28,7 @@ export const VALIDATOR_IDS = [
   'transport-certificate',
   'software-status',
   'request-signature',
+  'metadata-types',
   'audience',
   'request-issuer',
   'freshness',
@@ -150,6 +151,9 @@ export const configSchema = object('open-dcr configuration', {
       enabled: enabled('request signature'),
       algorithms: stringList('Accepted request JWT algorithms (FAPI-1).', ['PS256', 'ES256'], { values: SUPPORTED_JWS_ALGORITHMS }),
     }),
+    'metadata-types': object('Client metadata has its declared type and bounds (validation/metadata-schema.ts)', {
+      enabled: enabled('type and bounds of every known metadata field of request and SSA, jwks_uri by the outbound policy, no server-issued members, unknown members bounded (SEC-19, SEC-22)'),
+    }),
     audience: object('Request aud names this server', { enabled: enabled('aud = issuer or audiences') }),
     'request-issuer': object('Request iss is the SSA software_id', { enabled: enabled('iss = SSA software_id, software_id unchanged') }),
     freshness: object('Issuance and expiry times', {
@@ -230,7 +234,9 @@ export const configSchema = object('open-dcr configuration', {
     }),
     scopeFromRoles: boolean('When the request has no `scope`, register every scope the SSA roles allow (UK-DCR-33).', true),
     redirectUrisFromSsa: boolean('When the request has no `redirect_uris`, register the SSA\'s (UK-DCR-24).', true),
-    dropUnknownMetadata: boolean('Drop request members that are not known client metadata instead of registering them (CDR-DCR-4).', true),
+    dropUnknownMetadata: boolean('Drop request members that are not known client metadata instead of registering them (CDR-DCR-4). Every preset drops them; software statement claims are always registered, within the two bounds below.', true),
+    maxUnknownMembers: integer('Most members that are not known client metadata (validation/metadata-schema.ts) kept from one request (when `dropUnknownMetadata` is off) or one software statement; more are refused by metadata-types (SEC-19). A UK statement carries about 25 such claims.', 64, { min: 0, max: 256 }),
+    maxUnknownMemberBytes: integer('Largest such member kept, as JSON; a larger one is refused by metadata-types (SEC-19).', 8192, { min: 64, max: 65536, unit: 'bytes' }),
     supportedScopes: stringList('Scopes this bank supports; other scopes (from the request, the SSA or its roles) are left out of the registration without an error (CDR-DCR-16). Empty: no filter.', []),
     fromSsa: jsonObject('Metadata taken from differently named SSA claims, the SSA value winning over the request (BR-DCR-22, BR-DCR-23), e.g. `{"client_name":"software_client_name","jwks_uri":"software_jwks_uri"}`.', {}),
   }),

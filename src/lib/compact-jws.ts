@@ -6,3 +6,9 @@
 export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 export const isCompactJws = (value: unknown): value is string => typeof value === 'string' && COMPACT_JWS.test(value)
+
+/** The decoded UTF-8 text of segment `index` (0 the protected header, 1 the payload) of a compact JWS; throws a TypeError on invalid UTF-8. */
+export function compactJwsSegmentText(compact: string, index: 0 | 1): string {
+  const segment = compact.split('.')[index] ?? ''
+  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url'))
+}

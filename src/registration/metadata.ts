@@ -8,23 +8,10 @@
 import type { Config } from '../config/schema.ts'
 import type { Claims } from '../lib/claims.ts'
 import { readRoles, scopesOfRoles } from '../validation/ssa-roles.ts'
+import { METADATA_SCHEMA } from '../validation/metadata-schema.ts'
 
-/** Client metadata names open-dcr registers (RFC 7591 §2, OIDC Registration §2, RFC 8705, UK CIBA, CDR JARM). */
-export const KNOWN_METADATA: ReadonlySet<string> = new Set([
-  'redirect_uris', 'token_endpoint_auth_method', 'grant_types', 'response_types', 'client_name', 'client_uri',
-  'logo_uri', 'scope', 'contacts', 'tos_uri', 'policy_uri', 'jwks_uri', 'jwks', 'software_id', 'software_version',
-  'application_type', 'sector_identifier_uri', 'subject_type', 'id_token_signed_response_alg',
-  'id_token_encrypted_response_alg', 'id_token_encrypted_response_enc', 'userinfo_signed_response_alg',
-  'userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc', 'request_object_signing_alg',
-  'request_object_encryption_alg', 'request_object_encryption_enc', 'token_endpoint_auth_signing_alg',
-  'default_max_age', 'require_auth_time', 'default_acr_values', 'initiate_login_uri', 'request_uris',
-  'post_logout_redirect_uris', 'tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri',
-  'tls_client_auth_san_ip', 'tls_client_auth_san_email', 'tls_client_certificate_bound_access_tokens',
-  'backchannel_token_delivery_mode', 'backchannel_client_notification_endpoint',
-  'backchannel_authentication_request_signing_alg', 'backchannel_user_code_parameter_supported',
-  'authorization_signed_response_alg', 'authorization_encrypted_response_alg', 'authorization_encrypted_response_enc',
-  'introspection_signed_response_alg', 'require_pushed_authorization_requests',
-])
+/** Client metadata names open-dcr registers: those of the declared schema (RFC 7591 §2, OIDC Registration §2, RFC 8705, UK CIBA, CDR JARM). */
+export const KNOWN_METADATA: ReadonlySet<string> = new Set(Object.keys(METADATA_SCHEMA))
 
 /** JWT envelope claims: they describe the JWT, not the client, so they are never registered. */
 const ENVELOPE = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti'])

@@ -3,6 +3,8 @@
  * either: signatures are checked later by the pipeline (SEC-10). Accepted forms (UK-DCR-4, CDR-DCR-11,
  * BR-DCR-4): a compact JWS (`application/jwt`, `application/jose`, or a JSON string under
  * `application/json`), or a plain RFC 7591 metadata object under `application/json` where the profile allows.
+ * A header, payload or body naming one member twice is refused (SEC-7, RFC 7515 §4, RFC 7519 §4), and so is a
+ * string longer than the bounds of lib/claim-bounds.ts (SEC-19), before any check reads a claim.
  */
 import { decodeJwt, decodeProtectedHeader, type JWSHeaderParameters } from 'jose'
 import type { Config } from '../config/schema.ts'
@@ -10,16 +12,26 @@ import type { SignedPart } from '../validation/context.ts'
 import type { Claims } from '../lib/claims.ts'
 import { ValidationError } from '../validation/errors.ts'
 import { toClaims } from '../lib/claims.ts'
-import { COMPACT_JWS } from '../lib/compact-jws.ts'
+import { COMPACT_JWS, compactJwsSegmentText } from '../lib/compact-jws.ts'
+import { findDuplicateMember } from '../lib/duplicate-members.ts'
+import { describeOverlong, findOverlongString, MAX_SSA_LENGTH } from '../lib/claim-bounds.ts'
 
 /** Id under which decoding failures are reported; it runs before the pipeline and cannot be switched off. */
 export const REQUEST_FORMAT = 'request-format'
 
-/** Longest software statement accepted (SEC-19). */
-const MAX_SSA_LENGTH = 16384
-
 export type DecodedRegistration = { request: SignedPart; ssa: SignedPart | undefined }
 
+/** Refuses JSON text naming one member twice (SEC-7); `what` names the part, e.g. `its JWS header`. */
+function refuseDuplicateMembers(text: string, what: string, fail: (why: string) => never): void {
+  const name = findDuplicateMember(text)
+  if (name !== undefined) fail(`names the member ${JSON.stringify(name.slice(0, 64))} more than once in ${what}; send each member once (RFC 7515 section 4, RFC 7519 section 4)`)
+}
+
+/** Refuses claims holding a string longer than its bound (SEC-19). */
+function refuseOverlongStrings(claims: Claims, fail: (why: string) => never): void {
+  const found = findOverlongString(claims)
+  if (found !== undefined) fail(`has a claim that is too long: ${describeOverlong(found)}`)
+}
 
 /** Decodes a compact JWS without verifying it; `fail` words the error for the part being decoded. */
 function decodeCompact(compact: string, fail: (why: string) => never): SignedPart {
@@ -32,6 +44,9 @@ function decodeCompact(compact: string, fail: (why: string) => never): SignedPar
   } catch (error) {
     return fail(`cannot be decoded: ${(error as Error).message}`)
   }
+  // Both segments parsed above, so both are UTF-8 JSON.
+  refuseDuplicateMembers(compactJwsSegmentText(compact, 0), 'its JWS header', fail)
+  refuseDuplicateMembers(compactJwsSegmentText(compact, 1), 'its claims', fail)
   return { compact, header, claims, verified: false }
 }
 
@@ -43,7 +58,9 @@ function decodeSoftwareStatement(request: Claims): SignedPart | undefined {
   }
   if (typeof value !== 'string') fail('must be a compact JWS string')
   if ((value as string).length > MAX_SSA_LENGTH) fail(`is longer than ${MAX_SSA_LENGTH} characters`)
-  return decodeCompact(value as string, fail)
+  const ssa = decodeCompact(value as string, fail)
+  refuseOverlongStrings(ssa.claims, fail)
+  return ssa
 }
 
 /**
@@ -73,10 +90,14 @@ export function decodeRegistration(body: string, mediaType: string, options: { a
       } catch (error) {
         return failRequest(`must be a JSON object of client metadata (${(error as Error).message})`)
       }
+      refuseDuplicateMembers(text, 'the JSON object', failRequest)
     } else failRequest('must be a signed JWT; this server does not accept unsigned JSON metadata (send the compact JWS as the body or as a JSON string)')
   }
   const request: SignedPart = unsigned !== undefined ? { compact: undefined, header: undefined, claims: unsigned, verified: false } : decodeCompact(text, failRequest)
-  return { request, ssa: decodeSoftwareStatement(request.claims) }
+  const ssa = decodeSoftwareStatement(request.claims)
+  // After the statement, whose own length is refused as an invalid_software_statement.
+  refuseOverlongStrings(request.claims, failRequest)
+  return { request, ssa }
 }
 
 /** The profile chosen by the SSA's directory must itself take this media type and this form of body. */

@@ -11,12 +11,15 @@
  * base64url characters, payload a JSON object), SEC-9 (jose skips keys whose `use`/`key_ops` do not allow
  * verification), SEC-21 (`__proto__`, `constructor`, `prototype` refused at any depth), SEC-8 (with
  * `requireJwtType`, a `typ` other than `JWT` or `application/jwt`, such as `at+jwt` or `dpop+jwt`, is refused
- * before any key is looked up, so another kind of token cannot pass as a registration request or an SSA).
+ * before any key is looked up, so another kind of token cannot pass as a registration request or an SSA),
+ * SEC-7 / RFC 7515 §4 / RFC 7519 §4 (a header or payload naming one member twice is refused, so that
+ * `{"alg":"none",...,"alg":"PS256"}` cannot read one way here and another way elsewhere).
  */
 import { compactVerify, decodeProtectedHeader, errors, type CompactVerifyGetKey, type CryptoKey, type JWSHeaderParameters, type KeyObject } from 'jose'
 import type { KeySet } from './types.ts'
 import { MAX_JSON_DEPTH, nullPrototypeCopy, UnsafeJsonError, type Claims } from '../lib/claims.ts'
-import { COMPACT_JWS } from '../lib/compact-jws.ts'
+import { COMPACT_JWS, compactJwsSegmentText } from '../lib/compact-jws.ts'
+import { findDuplicateMember } from '../lib/duplicate-members.ts'
 
 /** Why a JWS was refused, so a validator can word its error precisely. */
 export type JwsFailureReason = 'malformed' | 'algorithm' | 'unknown-kid' | 'signature' | 'payload' | 'keys-unavailable'
@@ -44,8 +47,8 @@ export const MAX_PAYLOAD_DEPTH = MAX_JSON_DEPTH
 /** `typ` values (compared case-insensitively) of a plain JWT (RFC 7519 §5.1, RFC 8725 §3.11). */
 const PLAIN_JWT_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt'])
 
-/** Longest part of a refused `typ` repeated in a message. */
-const SHOWN_TYP_LENGTH = 64
+/** Longest part of a refused `typ` or member name repeated in a message. */
+const SHOWN_VALUE_LENGTH = 64
 
 /** Options of verifyCompactJws. */
 export type VerifyOptions = {
@@ -65,7 +68,7 @@ function checkJwtType(header: JWSHeaderParameters, details: { alg?: string | und
   const typ: unknown = header.typ
   if (typ === undefined) return
   if (typeof typ === 'string' && PLAIN_JWT_TYPES.has(typ.toLowerCase())) return
-  const shown = typeof typ === 'string' ? JSON.stringify(typ.slice(0, SHOWN_TYP_LENGTH)) : `of type ${typeof typ}`
+  const shown = typeof typ === 'string' ? JSON.stringify(typ.slice(0, SHOWN_VALUE_LENGTH)) : `of type ${typeof typ}`
   throw new JwsVerificationError('malformed', `the JWS header "typ" ${shown} is not accepted: it must be absent or "JWT" (another kind of token, e.g. an access token, is not a registration JWT)`, details)
 }
 
@@ -82,14 +85,23 @@ function toNullPrototype(value: unknown, where: { part: string; reason: JwsFailu
   }
 }
 
+/** Refuses a JSON text that names one member twice in an object (SEC-7). */
+function refuseDuplicateMembers(text: string, where: { part: string; reason: JwsFailureReason }): void {
+  const name = findDuplicateMember(text)
+  if (name !== undefined) throw new JwsVerificationError(where.reason, `the ${where.part} names the member ${JSON.stringify(name.slice(0, SHOWN_VALUE_LENGTH))} more than once; each member may appear only once (RFC 7515 section 4, RFC 7519 section 4)`)
+}
+
 function parsePayload(payload: Uint8Array): Claims {
+  let text: string
   let parsed: unknown
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(payload)
+    parsed = JSON.parse(text)
   } catch (cause) {
     throw new JwsVerificationError('payload', 'the JWS payload is not UTF-8 JSON', { cause })
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new JwsVerificationError('payload', 'the JWS payload must be a JSON object')
+  refuseDuplicateMembers(text, { part: 'JWS payload', reason: 'payload' })
   return toNullPrototype(parsed, { part: 'JWS payload', reason: 'payload' }) as Claims
 }
 
@@ -103,6 +115,8 @@ function checkedHeader(compact: string): JWSHeaderParameters {
     throw new JwsVerificationError('malformed', 'the JWS protected header is not a base64url JSON object', { cause })
   }
   toNullPrototype(header, { part: 'JWS header', reason: 'malformed' })
+  // decodeProtectedHeader parsed this text, so it is UTF-8 JSON.
+  refuseDuplicateMembers(compactJwsSegmentText(compact, 0), { part: 'JWS header', reason: 'malformed' })
   const alg = typeof header.alg === 'string' ? header.alg : undefined
   if ('b64' in header) throw new JwsVerificationError('malformed', 'the JWS header must not carry "b64" (unencoded payloads are not accepted)', { alg })
   const kid: unknown = header.kid

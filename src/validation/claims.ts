@@ -8,7 +8,8 @@ import { ValidationError, type RegistrationErrorCode } from './errors.ts'
 /** Who is asking, so the error names the right check and RFC 7591 code. */
 export type ClaimSource = { validator: string; error: RegistrationErrorCode; /** `request` or `software statement`, for messages. */ where: string }
 
-const typeName = (value: unknown): string => (Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`)
+/** How a decoded value's type is named in a description: `an array`, `null`, `an object`, `a string`... */
+export const typeName = (value: unknown): string => (Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`)
 
 /** A string claim, or undefined when absent. */
 export function readString(claims: Claims, name: string, source: ClaimSource): string | undefined {

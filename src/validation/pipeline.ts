@@ -11,6 +11,7 @@ import { ssaSignature } from './validators/ssa-signature.ts'
 import { transportCertificate } from './validators/transport-certificate.ts'
 import { softwareStatus } from './validators/software-status.ts'
 import { requestSignature } from './validators/request-signature.ts'
+import { metadataTypes } from './validators/metadata-types.ts'
 import { audience } from './validators/audience.ts'
 import { requestIssuer } from './validators/request-issuer.ts'
 import { freshness } from './validators/freshness.ts'
@@ -32,6 +33,8 @@ export const builtInValidators: readonly BuiltInValidator[] = [
   transportCertificate,
   softwareStatus,
   requestSignature,
+  // First after the signatures, so that every later check reads claims of the declared types.
+  metadataTypes,
   audience,
   requestIssuer,
   freshness,

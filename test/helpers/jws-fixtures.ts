@@ -86,3 +86,14 @@ export function remoteKeySetsOf(byUrl: Record<string, readonly Signer[] | 'unrea
     },
   }
 }
+
+/**
+ * A compact JWS over header and payload JSON texts as given (duplicate members included), validly signed by
+ * `signer` (PS256 or ES256), for tests of what JSON.parse alone cannot see.
+ */
+export async function signJsonTexts(signer: Pick<Signer, 'alg' | 'privateKey'>, headerText: string, payloadText: string): Promise<string> {
+  const signingInput = `${base64url.encode(headerText)}.${base64url.encode(payloadText)}`
+  const algorithm = signer.alg === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSA-PSS', saltLength: 32 }
+  const signature = await crypto.subtle.sign(algorithm, signer.privateKey, encoder.encode(signingInput))
+  return `${signingInput}.${base64url.encode(new Uint8Array(signature))}`
+}

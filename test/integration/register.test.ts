@@ -10,6 +10,7 @@ import { decodeJwt, generateKeyPair, SignJWT } from 'jose'
 import type { IssuedCertificate } from '../../src/sandbox/ca.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import { ISSUER, sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+import { signJsonTexts } from '../helpers/jws-fixtures.ts'
 
 let sandbox: Sandbox
 let otherSubjectCertificate: IssuedCertificate
@@ -166,6 +167,35 @@ describe('POST /register (UK profile over mutual TLS)', () => {
     const ssa = await sandbox.issueSsa()
     assert.equal((await s.register(await s.signedRequest({ ssa }))).status, 201)
     await expectRefusal(s, { body: await s.signedRequest({ ssa }) }, { status: 400, error: 'invalid_software_statement', validator: 'jti-replay', description: 'jti of the software statement has already been used; obtain a new software statement from the directory' })
+  })
+
+  it('refuses a request whose JOSE header names alg twice ({"alg":"none",...,"alg":"PS256"}) or whose claims name redirect_uris twice, storing nothing (SEC-7)', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const claims = JSON.stringify(s.sandbox.tpp.registrationClaims({ ssa: await sandbox.issueSsa(), aud: ISSUER }))
+    const key = { alg: 'PS256', privateKey: sandbox.tpp.signingKey.privateKey }
+    const twoAlgs = await signJsonTexts(key, `{"alg":"none","kid":"${sandbox.tpp.kid}","typ":"JWT","alg":"PS256"}`, claims)
+    await expectRefusal(s, { body: twoAlgs }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format', description: 'the registration request names the member "alg" more than once in its JWS header; send each member once (RFC 7515 section 4, RFC 7519 section 4)' })
+    const twoRedirects = await signJsonTexts(key, `{"alg":"PS256","kid":"${sandbox.tpp.kid}","typ":"JWT"}`, claims.replace(/}$/, ',"redirect_uris":["https://evil.example/cb"]}'))
+    await expectRefusal(s, { body: twoRedirects }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format', description: 'the registration request names the member "redirect_uris" more than once in its claims; send each member once (RFC 7515 section 4, RFC 7519 section 4)' })
+  })
+
+  it('refuses wrong-typed metadata (client_name as an object, jwks as a string, jwks_uri as a number, 250 redirect_uris) and a client_id in the request, storing nothing (metadata-types)', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const refusals: Array<[Record<string, unknown>, string, string]> = [
+      [{ client_name: { en: 'ACME' } }, 'invalid_client_metadata', 'client_name in the request must be a string, got an object'],
+      [{ jwks: 'keys' }, 'invalid_client_metadata', 'jwks in the request must be a JWK Set object {"keys":[...]}, got a string'],
+      [{ jwks_uri: 443 }, 'invalid_client_metadata', 'jwks_uri in the request must be a string, got a number'],
+      [{ redirect_uris: Array.from({ length: 250 }, (_, index) => `https://acme-fin.example.co.uk/cb/${index}`) }, 'invalid_redirect_uri', 'redirect_uris in the request must have at most 200 items, got 250'],
+      [{ client_id: 'chosen-by-client' }, 'invalid_client_metadata', 'client_id must not be sent in a registration request: only the server issues it (RFC 7591 section 3.2.1); remove it'],
+    ]
+    for (const [overrides, error, description] of refusals) {
+      await expectRefusal(s, { body: await s.signedRequest({ overrides }) }, { status: 400, error, validator: 'metadata-types', description })
+    }
+  })
+
+  it('refuses a request with a 10,000-character jti, storing nothing (SEC-19)', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    await expectRefusal(s, { body: await s.signedRequest({ overrides: { jti: 'j'.repeat(10_000) } }) }, { status: 400, error: 'invalid_client_metadata', validator: 'request-format', description: 'the registration request has a claim that is too long: jti is 10000 characters long; at most 256 are accepted' })
   })
 
   it('lets exactly one of two concurrent identical requests through', async (t) => {

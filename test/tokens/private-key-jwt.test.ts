@@ -10,6 +10,7 @@ import type { ClientRecord, Store } from '../../src/store/store.ts'
 import { authenticateWithPrivateKeyJwt, JWT_BEARER_ASSERTION_TYPE, tokenEndpointUrl } from '../../src/tokens/client-auth/private-key-jwt.ts'
 import { createRemoteKeySets } from '../../src/trust/remote-key-sets.ts'
 import { testConfig } from '../helpers/context.ts'
+import { signJsonTexts } from '../helpers/jws-fixtures.ts'
 import { assertionClaims, clientRecord, expectOAuthError, ISSUER, NOW, openTestStore, signAssertion, signingKey, type TestSigningKey } from './token-fixtures.ts'
 
 type Setup = { store: Store; config: Config; client: ClientRecord; key: TestSigningKey }
@@ -68,6 +69,9 @@ describe('private_key_jwt client assertion (RFC 7523)', () => {
     ['an nbf in the future', (s) => sign(s, { nbf: NOW + 120 }), /client_assertion is not valid before 1800000120 \(nbf/],
     ['a missing jti', (s) => sign(s, { jti: undefined }), /client_assertion jti is required/],
     ['a jti over 256 characters', (s) => sign(s, { jti: 'j'.repeat(257) }), /client_assertion jti must be a string of 1 to 256 characters/],
+    ['a header naming alg twice ({"alg":"none",...,"alg":"PS256"}, SEC-7)', (s) => signJsonTexts(s.key, `{"alg":"none","kid":"${s.key.kid}","alg":"PS256"}`, JSON.stringify(assertionClaims(s.client.clientId))), /client_assertion is not an acceptable signed JWT \(the JWS header names the member "alg" more than once/],
+    ['claims naming sub twice (SEC-7)', (s) => signJsonTexts(s.key, `{"alg":"PS256","kid":"${s.key.kid}"}`, JSON.stringify(assertionClaims(s.client.clientId)).replace(/}$/, ',"sub":"client-2"}')), /the JWS payload names the member "sub" more than once/],
+    ['a string claim longer than 8192 characters (SEC-19)', (s) => sign(s, { note: 'n'.repeat(8193) }), /client_assertion has a claim that is too long: note is 8193 characters long; at most 8192 are accepted/],
     ['a garbled JWS', async () => 'not.a.jws!', /client_assertion is not an acceptable signed JWT/],
   ]
   for (const [what, build, describes, options] of refusals) {

@@ -4,7 +4,7 @@ import { constants, generateKeyPairSync, sign } from 'node:crypto'
 import { CompactSign, createLocalJWKSet, errors, type JSONWebKeySet } from 'jose'
 import { JwsVerificationError, MAX_KID_LENGTH, verifyCompactJws, type JwsFailureReason } from '../../src/trust/verify-jws.ts'
 import type { KeySet } from '../../src/trust/types.ts'
-import { hmacWithPublicKey, keySetOf, makeSigner, unsignedJws } from '../helpers/jws-fixtures.ts'
+import { hmacWithPublicKey, keySetOf, makeSigner, signJsonTexts, unsignedJws } from '../helpers/jws-fixtures.ts'
 
 const ps = await makeSigner('PS256', 'ps-key')
 const es = await makeSigner('ES256', 'es-key')
@@ -202,4 +202,23 @@ test('returns the key that verified the signature', async () => {
   const { key } = await verifyCompactJws(await es.sign(payload), trusted, FAPI)
   assert.ok(!(key instanceof Uint8Array))
   assert.equal(key.type, 'public')
+})
+
+test('refuses a validly signed JWS whose header names alg twice: {"alg":"none",...,"alg":"ES256"} (SEC-7, RFC 7515 §4)', async () => {
+  const token = await signJsonTexts(es, `{"alg":"none","kid":"${es.kid}","alg":"ES256"}`, JSON.stringify(payload))
+  const error = await rejects(verifyCompactJws(token, trusted, FAPI), 'malformed')
+  assert.match(error.message, /header names the member "alg" more than once/)
+})
+
+test('refuses a validly signed JWS whose payload names iss or redirect_uris twice (SEC-7, RFC 7519 §4)', async () => {
+  const header = `{"alg":"ES256","kid":"${es.kid}"}`
+  for (const [name, text] of [['iss', '{"iss":"OpenBanking Ltd","software_id":"soft-1","iss":"Evil Ltd"}'], ['redirect_uris', '{"redirect_uris":["https://a.example/cb"],"iss":"x","redirect_uris":["https://evil.example/cb"]}']] as const) {
+    const error = await rejects(verifyCompactJws(await signJsonTexts(es, header, text), trusted, FAPI), 'payload')
+    assert.match(error.message, new RegExp(`payload names the member "${name}" more than once`))
+  }
+})
+
+test('still verifies a JWS signed over texts without duplicates (the fixture signs correctly)', async () => {
+  const { claims } = await verifyCompactJws(await signJsonTexts(es, `{"alg":"ES256","kid":"${es.kid}"}`, '{"iss":"a","nested":{"iss":"b"}}'), trusted, FAPI)
+  assert.equal(claims.iss, 'a')
 })

@@ -20,15 +20,13 @@ import type { Claims } from '../../lib/claims.ts'
 import { invalidClient } from '../token-errors.ts'
 import { registeredKeysOf } from './client-keys.ts'
 import { quoted } from '../../lib/quoted.ts'
+import { describeOverlong, findOverlongString, MAX_JTI_LENGTH } from '../../lib/claim-bounds.ts'
 
 /** RFC 7523 §2.2: the only `client_assertion_type` accepted. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 /** The token endpoint URL, one of the two accepted assertion audiences (the other is the issuer). */
 export const tokenEndpointUrl = (issuer: string): string => endpointUrl(issuer, TOKEN_PATH)
-
-/** Longest accepted `jti` (it is stored). */
-export const MAX_JTI_LENGTH = 256
 
 export type PrivateKeyJwtInput = {
   client: ClientRecord
@@ -179,6 +177,8 @@ export async function authenticateWithPrivateKeyJwt(input: PrivateKeyJwtInput, d
   checkAudience(claims, config)
   const exp = checkTimes(claims, config, now)
   const jti = jtiOf(claims)
+  const overlong = findOverlongString(claims)
+  if (overlong !== undefined) throw invalidClient(`client_assertion has a claim that is too long: ${describeOverlong(overlong)}`)
   // Last, so that a refused assertion does not use up its jti.
   try {
     await deps.store.recordJti({ issuer: client.clientId, jti, expiresAt: exp + config.validators.freshness.clockSkewSeconds }, now)
