@@ -28,7 +28,8 @@ export const rfc7591 = {
       request: ['redirect_uris', 'token_endpoint_auth_method'],
       ssa: [],
     },
-    'token-endpoint-auth': { methods: [...TOKEN_ENDPOINT_AUTH_METHODS] },
+    // No directory publishes the keys: a client may register them by value (RFC 7591 §2 jwks).
+    'token-endpoint-auth': { methods: [...TOKEN_ENDPOINT_AUTH_METHODS], allowJwksByValue: true },
     'roles-and-scopes': { scopeSource: 'roles', roleScopes: {}, alwaysAllowed: ['openid'] },
     'application-type': { allowed: ['web', 'native'] },
   },
