@@ -327,7 +327,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s, tlsClient())
       const response = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, { certificate: otherSubjectCertificate })
-      await expectRefusal(s, response, { status: 401, error: 'invalid_client', description: `the client certificate subject "CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB" does not match the registered tls_client_auth_subject_dn "${sandbox.tpp.transportSubject}"; present the certificate the client registered` })
+      await expectRefusal(s, response, { status: 401, error: 'invalid_client', description: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is neither the one client "${clientId}" registered with nor a renewal whose subject names its software and organisation; present the registered transport certificate` })
     })
 
     it('refuses a tls_client_auth request without client_id (RFC8705-5) and one that also sends an assertion', async (t) => {
