@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loadConfig, merge } from '../../src/config/load.ts'
 import type { Config } from '../../src/config/schema.ts'
 import { startServer, type RunningServer } from '../../src/main.ts'
@@ -51,6 +51,8 @@ export type ManageOptions = {
 export type StartDcrServerOptions = {
   /** The server's clock, epoch milliseconds (default Date.now); tests move it to cross expiries and grace periods. */
   clock?: () => number
+  /** The server's logger (default: silent). */
+  logger?: Logger
 }
 
 /** Starts a server trusting `sandbox`, with `values` merged over the sandbox configuration. */
@@ -58,7 +60,7 @@ export async function startDcrServer(t: TestContext, sandbox: Sandbox, values: R
   const dir = await mkdtemp(join(tmpdir(), 'open-dcr-it-'))
   const base = merge(sandbox.serverConfigValues(ISSUER), { server: { host: '127.0.0.1', port: 0 }, store: { path: join(dir, 'dcr.db') }, tokens: { signingKeysFile: join(dir, 'server-keys.json') }, log: { level: 'silent' } })
   const config = loadConfig({ values: merge(base, values) })
-  const server = await startServer(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) })
+  const server = await startServer(config, { logger: options.logger ?? pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) })
   t.after(async () => {
     await server.close()
     await rm(dir, { recursive: true, force: true })

@@ -46,6 +46,7 @@ describe('Brazil tls_client_auth over HTTPS (issue 12 item 10)', () => {
     const other = await sandbox.ca.issueClient({ subject: brazilTransportSubject({ softwareId, orgId: '00000000-0000-4000-8000-000000000000' }) })
     const refused = await token(s, clientId, other)
     assert.equal(refused.status, 401, refused.text)
-    assert.match((refused.json as { error_description: string }).error_description, /is neither the one client .* registered with nor a renewal/)
+    const [audit] = await s.server.store.listAudit(1)
+    assert.match(audit?.detail ?? '', /is neither the one client .* registered with nor a renewal/, 'the reason is audited, not answered (SEC-33)')
   })
 })

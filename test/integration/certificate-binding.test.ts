@@ -8,17 +8,16 @@
  * is bound to none. Real mutual TLS on loopback, real certificates and signatures, a real SQLite file.
  */
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { thumbprintOf } from '../../src/http/client-cert.ts'
 import type { IssuedCertificate } from '../../src/sandbox/ca.ts'
-import { mtlsRequest, type MtlsResponse } from '../../src/sandbox/mtls-client.ts'
+import type { MtlsResponse } from '../../src/sandbox/mtls-client.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import { obTransportSubject } from '../../src/sandbox/tpp.ts'
-import { JWT_BEARER_ASSERTION_TYPE } from '../../src/tokens/client-auth/private-key-jwt.ts'
 import { issueAccessToken } from '../../src/tokens/issue.ts'
 import { loadServerKeys } from '../../src/tokens/server-keys.ts'
 import { ISSUER, sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+import { freshAssertionClaims, postToken, privateKeyJwtForm } from '../helpers/token-request.ts'
 
 let sandbox: Sandbox
 /** Certificate B: another software of the same organisation, issued by the same trusted CA. */
@@ -42,17 +41,7 @@ async function registerClient(s: TestServer, overrides: Record<string, unknown> 
 
 /** POST /token over `certificate`; a private_key_jwt assertion signed by the TPP's registered key unless `form` is given. */
 async function requestToken(s: TestServer, certificate: IssuedCertificate, clientId: string, form?: Record<string, string>): Promise<MtlsResponse> {
-  const iat = Math.floor(Date.now() / 1000)
-  const assertion = await sandbox.tpp.signRequest({ iss: clientId, sub: clientId, aud: `${ISSUER}/token`, iat, exp: iat + 60, jti: randomUUID() })
-  return mtlsRequest({
-    url: `${s.server.url}/token`,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(form ?? { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion }).toString(),
-    cert: certificate.certificatePem,
-    key: certificate.privateKeyPem,
-    ca: sandbox.caCertificatePem,
-  })
+  return postToken(s, sandbox, form ?? privateKeyJwtForm(await sandbox.tpp.signRequest(freshAssertionClaims(clientId))), certificate)
 }
 
 /** Checks a refused token request: 401 invalid_client, and the reason in its audit event only. */

@@ -7,15 +7,13 @@
  * loopback, real signatures, a real SQLite file.
  */
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose'
 import { PROFILE_NAMES } from '../../src/config/schema.ts'
-import { mtlsRequest } from '../../src/sandbox/mtls-client.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
-import { JWT_BEARER_ASSERTION_TYPE } from '../../src/tokens/client-auth/private-key-jwt.ts'
 import { testConfig } from '../helpers/context.ts'
-import { ISSUER, sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+import { sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
+import { freshAssertionClaims, postToken, privateKeyJwtForm } from '../helpers/token-request.ts'
 
 let sandbox: Sandbox
 /** A key the directory never published: the request's own. */
@@ -29,17 +27,8 @@ after(() => sandbox.close())
 
 /** POST /token with a client assertion signed by the inline key, over the TPP's transport certificate. */
 async function tokenWithInlineKey(s: TestServer, clientId: string) {
-  const iat = Math.floor(Date.now() / 1000)
-  const assertion = await new SignJWT({ iss: clientId, sub: clientId, aud: `${ISSUER}/token`, iat, exp: iat + 60, jti: randomUUID() }).setProtectedHeader({ alg: 'PS256', kid: 'inline-key' }).sign(inline.privateKey)
-  return mtlsRequest({
-    url: `${s.server.url}/token`,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion }).toString(),
-    cert: sandbox.tpp.transport.certificatePem,
-    key: sandbox.tpp.transport.privateKeyPem,
-    ca: sandbox.caCertificatePem,
-  })
+  const assertion = await new SignJWT(freshAssertionClaims(clientId)).setProtectedHeader({ alg: 'PS256', kid: 'inline-key' }).sign(inline.privateKey)
+  return postToken(s, sandbox, privateKeyJwtForm(assertion))
 }
 
 describe('keys by value (jwks) where the directory publishes the keys', () => {

@@ -13,12 +13,14 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it, type TestContext } from 'node:test'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { thumbprintOf } from '../../src/http/client-cert.ts'
+import { describeError } from '../../src/lib/error-table.ts'
 import { createCertificateAuthority, type IssuedCertificate } from '../../src/sandbox/ca.ts'
 import { mtlsRequest, type MtlsResponse } from '../../src/sandbox/mtls-client.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/tokens/client-auth/private-key-jwt.ts'
 import { ISSUER, sharedSandbox, startDcrServer, type TestServer } from '../helpers/dcr-server.ts'
 import { certificateJwk, createSelfSignedCertificate } from '../helpers/self-signed-certificate.ts'
+import { postToken } from '../helpers/token-request.ts'
 
 let sandbox: Sandbox
 let selfSigned: IssuedCertificate
@@ -50,26 +52,16 @@ async function registerSelfSignedClient(s: TestServer, certificate: IssuedCertif
 }
 
 /** POST /token over mutual TLS presenting `certificate`. */
-function requestToken(s: TestServer, form: Record<string, string>, certificate: IssuedCertificate): Promise<MtlsResponse> {
-  return mtlsRequest({
-    url: `${s.server.url}/token`,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(form).toString(),
-    cert: certificate.certificatePem,
-    key: certificate.privateKeyPem,
-    ca: sandbox.caCertificatePem,
-  })
-}
+const requestToken = (s: TestServer, form: Record<string, string>, certificate: IssuedCertificate): Promise<MtlsResponse> => postToken(s, sandbox, form, certificate)
 
+/** The one answer of a failed client authentication (SEC-33); `describes` the reason its audit event records. */
 async function expectInvalidClient(s: TestServer, response: MtlsResponse, describes: RegExp): Promise<void> {
   const body = response.json as Record<string, unknown>
   assert.equal(response.status, 401, response.text)
-  assert.equal(body.error, 'invalid_client', response.text)
-  assert.match(body.error_description as string, describes)
-  assert.equal(body.access_token, undefined)
+  assert.deepStrictEqual(body, { error: 'invalid_client', error_description: describeError('token.invalid_client') })
   const [audit] = await s.server.store.listAudit(1)
   assert.deepEqual({ operation: audit?.operation, outcome: audit?.outcome, errorCode: audit?.errorCode }, { operation: 'token', outcome: 'rejected', errorCode: 'invalid_client' })
+  assert.match(audit?.detail ?? '', describes)
 }
 
 describe('self_signed_tls_client_auth at POST /token (RFC 8705 §2.2)', () => {
@@ -125,7 +117,9 @@ describe('self_signed_tls_client_auth at POST /token (RFC 8705 §2.2)', () => {
     const s = await startRfc7591Server(t)
     const clientId = (await registerSelfSignedClient(s, unknownCaCertificate)).client_id as string
     const refused = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, unknownCaCertificate)
-    await expectInvalidClient(s, refused, /not issued by a CA this server trusts \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\), and it is not a usable self-signed certificate for self_signed_tls_client_auth: the certificate \(CN=self-signed-client, O=Example TPP\) is not self-signed/)
+    // Refused by the transport before any client is named, so with its own description (token.client-certificate).
+    assert.equal(refused.status, 401, refused.text)
+    assert.match((refused.json as { error_description: string }).error_description, /not issued by a CA this server trusts \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\), and it is not a usable self-signed certificate for self_signed_tls_client_auth: the certificate \(CN=self-signed-client, O=Example TPP\) is not self-signed/)
   })
 
   it('also accepts the chained transport certificate when the client registered it in x5c (the method requires no chain, it does not forbid one)', async (t) => {
