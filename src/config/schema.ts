@@ -190,7 +190,7 @@ export const configSchema = object('open-dcr configuration', {
       subjectDnSyntax: string('How `tls_client_auth_subject_dn` is written: `rfc4514` (any RFC 4514 string), or `brazil`: only the subject DN identifies the certificate (no SAN, BR-DCR-16), attributes without an RFC 4514 short name are written `<oid>=#<hex DER>` and compared by value (BR-DCR-13, BR-DCR-14).', 'rfc4514', {
         values: ['rfc4514', 'brazil'],
       }),
-      allowJwksByValue: boolean('Accept client keys by value (`jwks`); off where only `jwks_uri` is allowed (BR-DCR-18, FAPI-7).', true),
+      allowJwksByValue: boolean('Accept client keys by value (`jwks`) at registration and use them at the token endpoint. Off where a client\'s keys come from its directory (UK, CDR, Brazil; BR-DCR-18, FAPI-7): keys a request carries were never published by the directory and escape its rotation and revocation. On only for plain RFC 7591.', false),
       jwksUriMatchesSsa: boolean('A request `jwks_uri` must equal the SSA\'s JWKS URI claim (`ssa.jwksUriClaim`) (BR-DCR-19).', false),
     }),
     algorithms: object('Signing algorithms named in metadata', {

@@ -139,7 +139,14 @@ export const ERRORS = {
 
   // POST /token (RFC 6749 §3.2, §4.4, §5.2).
   'token.invalid_request': tokenRefusal('invalid_request', 'the body is not form encoded, a parameter appears twice, or grant_type is missing', 'send each parameter once, form encoded'),
-  'token.invalid_client': tokenRefusal('invalid_client', 'client authentication failed: no client named, an unknown or deleted client, a client secret or Authorization header, a refused client assertion or certificate, a method the server no longer accepts', 'authenticate with the registered method (private_key_jwt, tls_client_auth or self_signed_tls_client_auth), as the description says'),
+  'token.invalid_client': {
+    ...tokenRefusal(
+      'invalid_client',
+      'client authentication failed: no client named, an unknown or deleted client, a client secret or Authorization header, a refused client assertion, a key or certificate that is not the client\'s (another software\'s certificate, even of a trusted CA, with the client\'s key), a method the server no longer accepts. Every such failure gets this one answer, so that it never tells whether a client exists (SEC-33); the reason is recorded only in the audit trail and the log',
+      'authenticate with the registered method (private_key_jwt, tls_client_auth or self_signed_tls_client_auth) and keys, over the certificate the client registered with or its renewal; the bank can read the reason in its audit trail',
+    ),
+    description: 'client authentication failed: authenticate with the method and keys the client registered, over the transport certificate it registered with (or its renewal); the reason is recorded in the server\'s audit trail',
+  },
   'token.client-certificate': tokenRefusal('invalid_client', 'no client certificate, one no configured CA issued, or (mode `proxy`) an unreadable certificate header or one from an untrusted peer', 'call over mutual TLS with the transport certificate'),
   'token.invalid_grant': tokenRefusal('invalid_grant', 'the grant is invalid', 'obtain a new grant'),
   'token.unauthorized_client': tokenRefusal('unauthorized_client', 'the client is not registered for this grant type', 'update the registration\'s grant_types, or use a registered grant'),

@@ -14,7 +14,8 @@
  * says so, `Authorization: Signed-Recovery`, may instead prove itself with a fresh signed request, and only
  * where `management.allowSignedRecovery` is on (registration/signed-recovery.ts, docs/management.md).
  * A registration made without a client certificate (rfc7591) is managed without one; one made with a
- * certificate needs it, or one naming its software (SEC-32). Every refusal is audited here.
+ * certificate needs it, or one naming its software (SEC-32, tokens/client-certificate-binding.ts), whichever
+ * kind of token is presented. Every refusal is audited here.
  */
 import type { Config } from '../config/schema.ts'
 import type { AuditWriter } from '../audit/audit-writer.ts'
@@ -23,8 +24,8 @@ import type { ClientRecord, Store } from '../store/store.ts'
 import { assertCertificateBinding } from '../tokens/binding.ts'
 import { InsufficientScopeError, InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import type { AccessTokenClaims } from '../tokens/issue.ts'
+import { certificateMayActForClient } from '../tokens/client-certificate-binding.ts'
 import { clientOfRegistrationToken } from '../tokens/registration-token.ts'
-import { certificateIdentifiesClient } from './signed-recovery.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
 import { createAccessTokenVerifier } from '../tokens/verify.ts'
 import type { ClientCertificate } from '../trust/types.ts'
@@ -104,6 +105,11 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
       await store.revokeAccessToken(claims.jti, claims.exp)
       throw notThisClient()
     }
+    // The token is bound to the certificate it was issued to; the client is bound to the one it registered with
+    // (or a renewal naming its software): a token obtained over another software's certificate manages nothing.
+    if (!certificateMayActForClient(client, call.certificate, config)) {
+      throw new InvalidTokenError('certificate-mismatch', 'the client certificate is neither the one this client registered with nor a renewal whose subject names its software and organisation: call with the registered transport certificate')
+    }
     const required = config.management.requiredScope
     if (required !== '' && !claims.scope.split(' ').includes(required)) {
       throw new InsufficientScopeError(required, `the access token lacks the scope ${required} that registration management requires: ask the token endpoint for it`)
@@ -123,7 +129,7 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDependencie
     // Deleted since its token was looked up: the same answer as for an unknown client (SEC-33).
     if (client === undefined) throw notThisClient()
     // A client registered without mutual TLS (rfc7591) has no certificate to prove; one registered with it must.
-    if (client.certificateThumbprint !== undefined && (call.certificate === undefined || !certificateIdentifiesClient(client, call.certificate, config))) {
+    if (!certificateMayActForClient(client, call.certificate, config)) {
       throw new InvalidTokenError('certificate-mismatch', 'the registration access token must be presented over the transport certificate of the registered software')
     }
     return { kind: 'registration-access-token', clientId, hash, client }

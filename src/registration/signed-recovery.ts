@@ -11,11 +11,9 @@
  *    configured transport-certificate subject rules (UK-DCR-38, BR-DCR-11/12).
  * The answer carries a new registration access token and every earlier token ends at once.
  */
-import { certificateSubject } from '../trust/distinguished-name.ts'
-import { subjectMatches, type SubjectRule } from '../trust/subject-rules.ts'
 import type { Config } from '../config/schema.ts'
 import type { ClientRecord } from '../store/store.ts'
-import { sameThumbprint } from '../tokens/binding.ts'
+import { certificateIdentifiesClient } from '../tokens/client-certificate-binding.ts'
 import { InvalidTokenError } from '../tokens/bearer-token-errors.ts'
 import type { ClientCertificate } from '../trust/types.ts'
 import type { Claims } from '../lib/claims.ts'
@@ -29,18 +27,6 @@ export function assertRecoveryTarget(client: ClientRecord | undefined, decoded: 
   if (client === undefined || client.status !== 'active' || typeof named !== 'string' || named !== client.softwareId) {
     throw new InvalidTokenError('recovery', NOT_PROVEN)
   }
-}
-
-/**
- * Whether a presented certificate is the client's: the one it registered with, or one whose subject names its
- * software and organisation by the configured transport-certificate subject rules (a renewed certificate).
- * `orgId` may come from a newer software statement than the registered one.
- */
-export function certificateIdentifiesClient(client: ClientRecord, certificate: ClientCertificate, config: Config, orgId: string | undefined = client.orgId): boolean {
-  if (client.certificateThumbprint !== undefined && sameThumbprint(client.certificateThumbprint, certificate.thumbprint)) return true
-  const rules = config.validators['transport-certificate'].subjectRules as SubjectRule[]
-  const subject = certificateSubject(certificate.certificate)
-  return rules.some((rule) => subjectMatches(rule, subject, { softwareId: client.softwareId, orgId }))
 }
 
 /** Step 3: the transport certificate is the registered one, or names the client's software by a subject rule. */

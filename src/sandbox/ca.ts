@@ -29,8 +29,8 @@ export type IssuedCertificate = {
 export type CertificateAuthority = IssuedCertificate & {
   /** Issues a TLS server certificate for the given DNS names and IP addresses. */
   issueServer(options: { commonName: string; dnsNames?: string[]; ipAddresses?: string[]; validDays?: number }): Promise<IssuedCertificate>
-  /** Issues a client (transport) certificate with an RFC 4514 subject, e.g. `CN=soft,OU=org,O=OpenBanking,C=GB`. */
-  issueClient(options: { subject: string; validDays?: number; notBefore?: Date; notAfter?: Date }): Promise<IssuedCertificate>
+  /** Issues a client (transport) certificate with an RFC 4514 subject, e.g. `CN=soft,OU=org,O=OpenBanking,C=GB`, and optional DNS subjectAltNames. */
+  issueClient(options: { subject: string; dnsNames?: string[]; validDays?: number; notBefore?: Date; notAfter?: Date }): Promise<IssuedCertificate>
 }
 
 let serial = Date.now()
@@ -136,10 +136,11 @@ function authorityOf(root: x509.X509Certificate, privateKey: CryptoKey, issued: 
         new Date(Date.now() + days * DAY_MS),
       )
     },
-    issueClient({ subject, validDays: days = 825, notBefore, notAfter }) {
+    issueClient({ subject, dnsNames = [], validDays: days = 825, notBefore, notAfter }) {
+      const sans = dnsNames.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(dnsNames.map((value) => ({ type: 'dns' as const, value })))]
       return issue(
         asn1Order(subject),
-        [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+        [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]), ...sans],
         notBefore ?? new Date(Date.now() - DAY_MS),
         notAfter ?? new Date(Date.now() + days * DAY_MS),
       )

@@ -3,7 +3,8 @@
  * request names (its `client_id`, or the subject of its client assertion), then prove the request comes
  * from it with the method it registered, provided the profile still accepts that method (FAPI-2,
  * UK-DCR-25, BR-DCR-24): private_key_jwt (RFC 7523), tls_client_auth (RFC 8705 §2.1) or
- * self_signed_tls_client_auth (RFC 8705 §2.2). One method per request (RFC 6749 §2.3): no client
+ * self_signed_tls_client_auth (RFC 8705 §2.2), over the certificate the client registered with or a renewal
+ * of it (client-certificate-binding.ts; not for self_signed_tls_client_auth, which names its certificates). One method per request (RFC 6749 §2.3): no client
  * secrets, nothing in the Authorization header. Every failure is `invalid_client` (RFC 6749 §5.2); an
  * unknown and a deleted client get the same answer, so neither can be told apart (SEC-33).
  */
@@ -15,6 +16,7 @@ import type { Directories, RemoteKeySets, TokenEndpointCertificate } from '../tr
 import { authenticateWithPrivateKeyJwt } from './client-auth/private-key-jwt.ts'
 import { authenticateWithSelfSignedTlsClientAuth } from './client-auth/self-signed-tls-client-auth.ts'
 import { authenticateWithTlsClientAuth } from './client-auth/tls-client-auth.ts'
+import { certificateMayActForClient } from './client-certificate-binding.ts'
 import { invalidClient } from './token-errors.ts'
 import { quoted } from '../lib/quoted.ts'
 
@@ -100,6 +102,12 @@ export async function authenticateClient(client: ClientRecord, request: ClientAu
   // private_key_jwt assertion sent over a self-signed certificate does not use up its jti.
   if (certificate.unchained !== undefined && method !== 'self_signed_tls_client_auth') {
     throw invalidClient(`the client certificate is not issued by a CA this server trusts (${certificate.unchained}); client ${quoted(client.clientId)} is registered for ${method}, so present its transport certificate issued by a trusted CA (only a self_signed_tls_client_auth client may present a self-signed certificate)`)
+  }
+  // SEC-32: a client registered over mutual TLS is used over that certificate or a renewal naming its software,
+  // never over another software's certificate of a trusted CA, even with its own signing key. Before the
+  // assertion, so a refused request does not use up its jti. self_signed_tls_client_auth has its own rule.
+  if (method !== 'self_signed_tls_client_auth' && !certificateMayActForClient(client, certificate, deps.config)) {
+    throw invalidClient(`the client certificate (x5t#S256 ${certificate.thumbprint}) is neither the one client ${quoted(client.clientId)} registered with nor a renewal whose subject names its software and organisation; present the registered transport certificate`)
   }
 
   if (method === 'private_key_jwt') {

@@ -2,7 +2,9 @@
  * The client credentials grant (RFC 6749 §4.4) as small steps: grant_type, client authentication
  * (client-authentication.ts), the client may use the grant, the scope granted, then an access token bound
  * to the certificate of the request (RFC8705-6, FAPI-3, CDR-DCR-2, SEC-32). Every request, granted or
- * refused, leaves one audit event with its outcome and error code, never a token or assertion (SEC-35).
+ * refused, leaves one audit event with its outcome and error code, never a token or assertion (SEC-35). A
+ * failed client authentication is answered one way whatever its reason (SEC-33), which only its audit event
+ * records.
  */
 import type { Config } from '../config/schema.ts'
 import type { AuditWriter } from '../audit/audit-writer.ts'
@@ -11,7 +13,7 @@ import type { Directories, RemoteKeySets, TokenEndpointCertificate } from '../tr
 import { authenticateClient, clientOfRequest, type TokenParameters } from './client-authentication.ts'
 import { issueAccessToken } from './issue.ts'
 import type { ServerKeys } from './server-keys.ts'
-import { OAuthError } from './token-errors.ts'
+import { clientAuthenticationFailed, isClientAuthenticationFailure, OAuthError } from './token-errors.ts'
 import { quoted } from '../lib/quoted.ts'
 
 export const CLIENT_CREDENTIALS = 'client_credentials'
@@ -53,7 +55,10 @@ export type RefusedTokenRequest = {
 }
 
 export type TokenEndpoint = {
-  /** Grants a token or throws an OAuthError / HttpError; audits either way. */
+  /**
+   * Grants a token or throws an OAuthError / HttpError; audits either way. A failed client authentication throws
+   * the one `clientAuthenticationFailed` answer, its reason in `cause`.
+   */
   token(request: TokenRequest): Promise<TokenResponse>
   /** Audits a request refused before `token` could run, then returns. */
   recordRefusal(error: unknown, request: RefusedTokenRequest): Promise<void>
@@ -132,8 +137,9 @@ export function createTokenEndpoint(deps: TokenEndpointDependencies): TokenEndpo
       })
       response = { access_token: accessToken, token_type: 'Bearer', expires_in: lifetimeSeconds, scope }
     } catch (error) {
+      // The reason is audited; the answer is the same for every failed client authentication (SEC-33).
       await recordRefusal(error, { remoteAddress: request.remoteAddress, certificateThumbprint: certificate.thumbprint, clientId: client?.clientId, softwareId: client?.softwareId })
-      throw error
+      throw isClientAuthenticationFailure(error) ? clientAuthenticationFailed(error) : error
     }
     await audit.succeeded(
       { at: nowMs, operation: 'token', clientId: client.clientId, softwareId: client.softwareId, certificateThumbprint: certificate.thumbprint, remoteAddress: request.remoteAddress },

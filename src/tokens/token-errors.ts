@@ -2,9 +2,11 @@
  * Refusals of the token endpoint, as RFC 6749 §5.2 defines them: a closed set of `error` codes, each with
  * its HTTP status (`invalid_client` 401, the others 400), declared as `token.<error>` in the error table
  * (lib/error-table.ts). http/errors.ts turns an OAuthError into the answer; descriptions name the parameter or
- * claim to fix and never echo an assertion (SEC-35).
+ * claim to fix and never echo an assertion (SEC-35). A failed client authentication is answered with one fixed
+ * description whatever its reason (`clientAuthenticationFailed`); its reason goes to the audit trail and log.
  */
 import { AnsweredError } from '../lib/answered-error.ts'
+import { describeError } from '../lib/error-table.ts'
 
 /** RFC 6749 §5.2 error codes the token endpoint answers with. */
 export const TOKEN_ERROR_CODES = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] as const
@@ -36,3 +38,16 @@ export class OAuthError extends AnsweredError {
 
 /** A failed client authentication (RFC 6749 §5.2 `invalid_client`). */
 export const invalidClient = (description: string, options: OAuthErrorOptions = {}): OAuthError => new OAuthError('invalid_client', description, options)
+
+/**
+ * The one answer of every failed client authentication (SEC-33): an unknown or deleted client, a wrong key, a
+ * wrong certificate, an expired or replayed assertion all get the same status, body and challenge, so the
+ * answer never confirms that a client_id exists nor quotes where its keys are. Only the scheme of the request's
+ * own Authorization header is echoed (RFC 6749 §5.2 MUST), which depends on the request, not on the client.
+ * The reason stays in `cause`: the audit event records it, the token route logs it.
+ */
+export const clientAuthenticationFailed = (reason: OAuthError): OAuthError =>
+  new OAuthError('invalid_client', describeError('token.invalid_client'), { cause: reason, authScheme: reason.authScheme })
+
+/** Whether `error` is a failed client authentication, whose answer must be `clientAuthenticationFailed`. */
+export const isClientAuthenticationFailure = (error: unknown): error is OAuthError => error instanceof OAuthError && error.error === 'invalid_client'

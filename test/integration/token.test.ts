@@ -11,6 +11,7 @@ import { randomUUID, type X509Certificate } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, it, type TestContext } from 'node:test'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose'
+import { pino } from 'pino'
 import { thumbprintOf } from '../../src/http/client-cert.ts'
 import type { IssuedCertificate } from '../../src/sandbox/ca.ts'
 import { mtlsRequest, type MtlsResponse } from '../../src/sandbox/mtls-client.ts'
@@ -81,19 +82,35 @@ async function serverJwks(s: TestServer): Promise<{ response: MtlsResponse; jwks
 /** The challenge of a 401 at /token under the sandbox profile: its accepted client authentication methods. */
 const ACCEPTED_METHODS = 'private_key_jwt, tls_client_auth'
 
-type Refusal = { status: 400; error: string; description: string } | { status: 401; error: 'invalid_client'; description: string; challenge?: string }
+/**
+ * A 400 answers its own description; a failed client authentication (401) answers CLIENT_AUTHENTICATION_FAILED
+ * whatever its `reason`, which only the audit event records (SEC-33); a 401 refused before any client is named
+ * (no client certificate) answers its own `description`.
+ */
+type Refusal =
+  | { status: 400; error: string; description: string }
+  | { status: 401; error: 'invalid_client'; reason: string; challenge?: string }
+  | { status: 401; error: 'invalid_client'; description: string; challenge?: string }
+
+/** The one body of every failed client authentication at /token (SEC-33). */
+const CLIENT_AUTHENTICATION_FAILED = {
+  error: 'invalid_client',
+  error_description: "client authentication failed: authenticate with the method and keys the client registered, over the transport certificate it registered with (or its renewal); the reason is recorded in the server's audit trail",
+}
 
 /** Checks a refusal: status, the whole body, WWW-Authenticate (default for a 401: ACCEPTED_METHODS), no-store, and its audit event. */
 async function expectRefusal(s: TestServer, response: MtlsResponse, expected: Refusal): Promise<void> {
+  const body = 'reason' in expected ? CLIENT_AUTHENTICATION_FAILED : { error: expected.error, error_description: expected.description }
   assert.deepStrictEqual(
     { status: response.status, body: response.json, challenge: response.headers['www-authenticate'] },
-    { status: expected.status, body: { error: expected.error, error_description: expected.description }, challenge: expected.status === 401 ? (expected.challenge ?? ACCEPTED_METHODS) : undefined },
+    { status: expected.status, body, challenge: expected.status === 401 ? (expected.challenge ?? ACCEPTED_METHODS) : undefined },
   )
   assert.equal(response.headers['cache-control'], 'no-store')
   assert.equal(response.headers.pragma, 'no-cache')
   assert.doesNotMatch(response.text, /eyJ[A-Za-z0-9_-]{20,}\.eyJ/, 'no assertion or token echoed')
   const [audit] = await s.server.store.listAudit(1)
   assert.deepEqual({ operation: audit?.operation, outcome: audit?.outcome, errorCode: audit?.errorCode }, { operation: 'token', outcome: 'rejected', errorCode: expected.error })
+  if ('reason' in expected) assert.equal(audit?.detail, expected.reason, 'the audit event records the reason the answer does not give')
   assert.doesNotMatch(JSON.stringify(audit), /eyJ[A-Za-z0-9_-]{20,}\./, 'the audit event holds no assertion')
 }
 
@@ -135,12 +152,12 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
     t.after(() => void sandbox.jwksServer.publish(revokedPath, { keys: [] }))
     sandbox.jwksServer.publish(revokedPath, sandbox.tpp.publicJwks)
     const refused = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
-    await expectRefusal(s, refused, { status: 401, error: 'invalid_client', description: `client_assertion is signed with the kid "${sandbox.tpp.kid}", which is revoked: it is listed at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl}; sign with a current key` })
+    await expectRefusal(s, refused, { status: 401, error: 'invalid_client', reason: `client_assertion is signed with the kid "${sandbox.tpp.kid}", which is revoked: it is listed at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl}; sign with a current key` })
 
     // A revoked set that cannot be read clears no key (fail closed).
     sandbox.jwksServer.publish(revokedPath, { not: 'a JWK Set' } as unknown as JSONWebKeySet)
     const unreadable = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
-    await expectRefusal(s, unreadable, { status: 401, error: 'invalid_client', description: `the revoked keys at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl} could not be fetched, so the client_assertion key cannot be checked against them; try again later` })
+    await expectRefusal(s, unreadable, { status: 401, error: 'invalid_client', reason: `the revoked keys at software_jwks_revoked_endpoint ${sandbox.manifest.tpp.revokedJwksUrl} could not be fetched, so the client_assertion key cannot be checked against them; try again later` })
 
     sandbox.jwksServer.publish(revokedPath, { keys: [] })
     const accepted = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)))
@@ -183,7 +200,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
 
     it('refuses an unknown client with 401 invalid_client', async (t) => {
       const s = await startDcrServer(t, sandbox)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), { status: 401, error: 'invalid_client', description: 'client_id "no-such-client" is not a registered client; register with POST /register first' })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), { status: 401, error: 'invalid_client', reason: 'client_id "no-such-client" is not a registered client; register with POST /register first' })
     })
 
     it('refuses an assertion signed by a stranger key under the TPP kid', async (t) => {
@@ -191,7 +208,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const clientId = await registerClient(s)
       const { privateKey } = await generateKeyPair('PS256')
       const stranger = await new SignJWT(assertionClaims(clientId)).setProtectedHeader({ alg: 'PS256', kid: sandbox.tpp.kid, typ: 'JWT' }).sign(privateKey)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(stranger)), { status: 401, error: 'invalid_client', description: `client_assertion signature does not verify with the key "${sandbox.tpp.kid}" of the client's keys at software_jwks_endpoint "${sandbox.manifest.tpp.jwksUrl}"; sign with the private key of that JWK` })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(stranger)), { status: 401, error: 'invalid_client', reason: `client_assertion signature does not verify with the key "${sandbox.tpp.kid}" of the client's keys at software_jwks_endpoint "${sandbox.manifest.tpp.jwksUrl}"; sign with the private key of that JWK` })
     })
 
     it('refuses an expired assertion', async (t) => {
@@ -199,7 +216,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const s = await startDcrServer(t, sandbox, {}, { clock: () => at * 1000 })
       const clientId = await registerClient(s)
       const assertion = await assertionFor(clientId, { iat: at - 660, exp: at - 600 })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', description: `client_assertion has expired (exp ${at - 600}, now ${at}); sign a new assertion` })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', reason: `client_assertion has expired (exp ${at - 600}, now ${at}); sign a new assertion` })
     })
 
     it('refuses a replayed assertion jti', async (t) => {
@@ -207,21 +224,21 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const clientId = await registerClient(s)
       const assertion = await assertionFor(clientId)
       assert.equal((await requestToken(s, privateKeyJwtForm(assertion))).status, 200)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', description: 'client_assertion jti has already been used: sign a new assertion with a fresh jti for each token request (RFC 7523 \\u00a73)' })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', reason: 'client_assertion jti has already been used: sign a new assertion with a fresh jti for each token request (RFC 7523 §3)' })
     })
 
     it('refuses an assertion whose aud is another server', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const assertion = await assertionFor(clientId, { aud: 'https://another-bank.example.com/token' })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', description: `client_assertion aud must name this token endpoint: set it to ${TOKEN_ENDPOINT} (or the issuer ${ISSUER})` })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(assertion)), { status: 401, error: 'invalid_client', reason: `client_assertion aud must name this token endpoint: set it to ${TOKEN_ENDPOINT} (or the issuer ${ISSUER})` })
     })
 
     it('refuses a client_id parameter that is not the assertion iss', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       const otherClientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: otherClientId })), { status: 401, error: 'invalid_client', description: `client_assertion iss must be the client_id "${otherClientId}" (RFC 7523 \\u00a73)` })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: otherClientId })), { status: 401, error: 'invalid_client', reason: `client_assertion iss must be the client_id "${otherClientId}" (RFC 7523 §3)` })
     })
 
     it('refuses a scope beyond the registered ones with 400 invalid_scope', async (t) => {
@@ -246,14 +263,14 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s)
       await s.server.store.deleteClient(clientId, now(), { at: Date.now(), operation: 'delete', outcome: 'success', clientId })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', description: `client_id "${clientId}" is not a registered client; register with POST /register first` })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', reason: `client_id "${clientId}" is not a registered client; register with POST /register first` })
     })
 
     it('refuses a client whose registered method the profile no longer allows', async (t) => {
       // The validator is off so that the private_key_jwt client registers; the token endpoint still applies the profile's methods.
       const s = await startDcrServer(t, sandbox, { validators: { 'token-endpoint-auth': { enabled: false, methods: ['tls_client_auth'] } } })
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', description: 'the client\'s registered token_endpoint_auth_method "private_key_jwt" is not accepted by this server; update the registration with one of tls_client_auth', challenge: 'tls_client_auth' })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId))), { status: 401, error: 'invalid_client', reason: 'the client\'s registered token_endpoint_auth_method "private_key_jwt" is not accepted by this server; update the registration with one of tls_client_auth', challenge: 'tls_client_auth' })
     })
 
     it('refuses a repeated parameter with 400 invalid_request', async (t) => {
@@ -283,7 +300,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       await expectRefusal(s, response, {
         status: 401,
         error: 'invalid_client',
-        description: 'this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (private_key_jwt, tls_client_auth)',
+        reason: 'this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (private_key_jwt, tls_client_auth)',
         challenge: `Basic error="invalid_client", ${ACCEPTED_METHODS}`,
       })
     })
@@ -295,7 +312,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       await expectRefusal(s, response, {
         status: 401,
         error: 'invalid_client',
-        description: 'this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (private_key_jwt, tls_client_auth)',
+        reason: 'this token endpoint takes no client credentials in the Authorization header; authenticate with the registered method (private_key_jwt, tls_client_auth)',
       })
     })
 
@@ -304,9 +321,39 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))), {
         status: 401,
         error: 'invalid_client',
-        description: 'client_id "no-such-client" is not a registered client; register with POST /register first',
+        reason: 'client_id "no-such-client" is not a registered client; register with POST /register first',
         challenge: 'private_key_jwt',
       })
+    })
+  })
+
+  describe('one answer for every failed client authentication (SEC-33)', () => {
+    it('answers an unknown client, a wrong key and a wrong certificate byte for byte alike, quoting neither a client_id nor a JWKS URL, with each reason only in the audit trail', async (t) => {
+      const logged: string[] = []
+      const s = await startDcrServer(t, sandbox, {}, { logger: pino({ level: 'info' }, { write: (line: string) => void logged.push(line) }) })
+      const clientId = await registerClient(s)
+      const { privateKey } = await generateKeyPair('PS256')
+      const wrongKey = await new SignJWT(assertionClaims(clientId)).setProtectedHeader({ alg: 'PS256', kid: sandbox.tpp.kid, typ: 'JWT' }).sign(privateKey)
+      const answers = {
+        'unknown client': await requestToken(s, privateKeyJwtForm(await assertionFor('no-such-client'))),
+        'wrong key': await requestToken(s, privateKeyJwtForm(wrongKey)),
+        'wrong certificate': await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)), { certificate: otherSubjectCertificate }),
+      }
+      // Everything but the Date header, as sent.
+      const wire = (response: MtlsResponse) => ({ status: response.status, headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'date')), body: response.text })
+      const [first, ...others] = Object.values(answers).map(wire)
+      for (const other of others) assert.deepStrictEqual(other, first)
+      assert.deepStrictEqual({ status: first?.status, body: JSON.parse(first?.body ?? ''), challenge: first?.headers['www-authenticate'] }, { status: 401, body: CLIENT_AUTHENTICATION_FAILED, challenge: ACCEPTED_METHODS })
+      assert.ok(!first?.body.includes(clientId) && !first?.body.includes(sandbox.manifest.tpp.jwksUrl), 'no client_id or JWKS URL quoted')
+
+      const reasons = (await s.server.store.listAudit(3)).map((event) => event.detail)
+      const loggedReasons = logged.map((line) => JSON.parse(line) as { msg?: string; reason?: string }).filter((entry) => entry.msg === 'client authentication failed').map((entry) => entry.reason)
+      assert.deepStrictEqual(new Set(loggedReasons), new Set(reasons), 'the log gives each reason too')
+      assert.deepStrictEqual(new Set(reasons), new Set([
+        'client_id "no-such-client" is not a registered client; register with POST /register first',
+        `client_assertion signature does not verify with the key "${sandbox.tpp.kid}" of the client's keys at software_jwks_endpoint "${sandbox.manifest.tpp.jwksUrl}"; sign with the private key of that JWK`,
+        `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is neither the one client "${clientId}" registered with nor a renewal whose subject names its software and organisation; present the registered transport certificate`,
+      ]))
     })
   })
 
@@ -327,14 +374,14 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s, tlsClient())
       const response = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, { certificate: otherSubjectCertificate })
-      await expectRefusal(s, response, { status: 401, error: 'invalid_client', description: `the client certificate subject "CN=SomeOtherSoftware,OU=0015800001OTHERORG,O=OpenBanking,C=GB" does not match the registered tls_client_auth_subject_dn "${sandbox.tpp.transportSubject}"; present the certificate the client registered` })
+      await expectRefusal(s, response, { status: 401, error: 'invalid_client', reason: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is neither the one client "${clientId}" registered with nor a renewal whose subject names its software and organisation; present the registered transport certificate` })
     })
 
     it('refuses a tls_client_auth request without client_id (RFC8705-5) and one that also sends an assertion', async (t) => {
       const s = await startDcrServer(t, sandbox)
       const clientId = await registerClient(s, tlsClient())
-      await expectRefusal(s, await requestToken(s, { grant_type: 'client_credentials' }), { status: 401, error: 'invalid_client', description: 'the request names no client: send client_assertion with sub = client_id (private_key_jwt), or client_id (tls_client_auth, self_signed_tls_client_auth)' })
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: clientId })), { status: 401, error: 'invalid_client', description: `client "${clientId}" is registered for tls_client_auth: authenticate with its certificate alone and send no client_assertion` })
+      await expectRefusal(s, await requestToken(s, { grant_type: 'client_credentials' }), { status: 401, error: 'invalid_client', reason: 'the request names no client: send client_assertion with sub = client_id (private_key_jwt), or client_id (tls_client_auth, self_signed_tls_client_auth)' })
+      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId), { client_id: clientId })), { status: 401, error: 'invalid_client', reason: `client "${clientId}" is registered for tls_client_auth: authenticate with its certificate alone and send no client_assertion` })
     })
   })
 
@@ -352,7 +399,7 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
       await expectRefusal(s, refused, {
         status: 401,
         error: 'invalid_client',
-        description: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is not among the client's keys at jwks_uri "${jwksUri}"; publish it there as the first x5c entry of a JWK (with that certificate's public key) or present a registered certificate`,
+        reason: `the client certificate (x5t#S256 ${x5tS256(otherSubjectCertificate.certificate)}) is not among the client's keys at jwks_uri "${jwksUri}"; publish it there as the first x5c entry of a JWK (with that certificate's public key) or present a registered certificate`,
         challenge: 'private_key_jwt, tls_client_auth, self_signed_tls_client_auth',
       })
     })

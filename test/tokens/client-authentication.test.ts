@@ -12,8 +12,7 @@ import { JWT_BEARER_ASSERTION_TYPE } from '../../src/tokens/client-auth/private-
 import { authenticateClient, clientOfRequest, type ClientAuthenticationRequest } from '../../src/tokens/client-authentication.ts'
 import { createRemoteKeySets } from '../../src/trust/remote-key-sets.ts'
 import type { Directories } from '../../src/trust/types.ts'
-import { testConfig } from '../helpers/context.ts'
-import { assertionClaims, clientRecord, expectOAuthError, NOW, openTestStore, presented, register, signAssertion, signingKey, type TestSigningKey } from './token-fixtures.ts'
+import { assertionClaims, clientRecord, expectOAuthError, NOW, openTestStore, presented, register, signAssertion, signingKey, type TestSigningKey, tokenTestConfig } from './token-fixtures.ts'
 
 const SUBJECT = 'CN=tls-software,OU=tls-org,O=OpenBanking,C=GB'
 const noDirectories: Directories = { byIssuer: () => undefined, all: () => [] }
@@ -26,7 +25,7 @@ before(async () => {
 
 type Setup = { store: Store; config: Config; key: TestSigningKey; jwtClient: ClientRecord; tlsClient: ClientRecord }
 
-async function setup(t: TestContext, config: Config = testConfig()): Promise<Setup> {
+async function setup(t: TestContext, config: Config = tokenTestConfig()): Promise<Setup> {
   const store = await openTestStore(t)
   const key = await signingKey()
   const jwtClient = await register(store, clientRecord('jwt-client', { jwks: { keys: [key.publicJwk] } }))
@@ -96,7 +95,7 @@ describe('client authentication at the token endpoint', () => {
   })
 
   it('refuses a registered method the profile no longer accepts, or that this server does not implement', async (t) => {
-    const narrowed = await setup(t, testConfig({ validators: { 'token-endpoint-auth': { methods: ['private_key_jwt'] } } }))
+    const narrowed = await setup(t, tokenTestConfig({ validators: { 'token-endpoint-auth': { methods: ['private_key_jwt'] } } }))
     await expectOAuthError(authenticate(narrowed, { client_id: 'tls-client' }), 'invalid_client', /registered token_endpoint_auth_method "tls_client_auth" is not accepted by this server; update the registration with one of private_key_jwt/)
 
     // A stored registration with a method no configuration can accept (written by hand, or by another product).

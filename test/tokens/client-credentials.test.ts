@@ -19,8 +19,7 @@ import { JWT_BEARER_ASSERTION_TYPE } from '../../src/tokens/client-auth/private-
 import { createTokenEndpoint, type TokenEndpoint } from '../../src/tokens/client-credentials.ts'
 import { loadServerKeys, type ServerKeys } from '../../src/tokens/server-keys.ts'
 import { createRemoteKeySets } from '../../src/trust/remote-key-sets.ts'
-import { testConfig } from '../helpers/context.ts'
-import { assertionClaims, clientRecord, expectOAuthError, ISSUER, NOW, openTestStore, presented, register, signAssertion, signingKey, type TestSigningKey } from './token-fixtures.ts'
+import { assertionClaims, clientRecord, expectOAuthError, ISSUER, NOW, openTestStore, presented, register, signAssertion, signingKey, type TestSigningKey, tokenTestConfig } from './token-fixtures.ts'
 
 let transport: IssuedCertificate
 before(async () => {
@@ -31,7 +30,7 @@ before(async () => {
 type Setup = { store: Store; config: Config; key: TestSigningKey; serverKeys: ServerKeys; endpoint: TokenEndpoint }
 
 async function setup(t: TestContext, options: { config?: Config; metadata?: Record<string, unknown> } = {}): Promise<Setup> {
-  const config = options.config ?? testConfig()
+  const config = options.config ?? tokenTestConfig()
   const store = await openTestStore(t)
   const dir = await mkdtemp(join(tmpdir(), 'open-dcr-server-keys-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
@@ -72,7 +71,7 @@ describe('client credentials grant', () => {
   })
 
   it('issues an unbound token when tokens.certificateBound is off', async (t) => {
-    const s = await setup(t, { config: testConfig({ tokens: { certificateBound: false } }) })
+    const s = await setup(t, { config: tokenTestConfig({ tokens: { certificateBound: false } }) })
     const { payload } = await jwtVerify((await requestToken(s, await form(s))).access_token, s.serverKeys.keySet, { currentDate: new Date(NOW * 1000) })
     assert.equal(payload.cnf, undefined)
   })
@@ -99,7 +98,7 @@ describe('client credentials grant', () => {
     })
 
     it('grants the management scope (CDR cdr:registration) only when registered', async (t) => {
-      const config = testConfig({ management: { requiredScope: 'cdr:registration' } })
+      const config = tokenTestConfig({ management: { requiredScope: 'cdr:registration' } })
       const without = await setup(t, { config })
       await expectOAuthError(requestToken(without, await form(without, { scope: 'cdr:registration' })), 'invalid_scope', /\(cdr:registration, needed to manage the registration, must be registered first\)/)
       const withScope = await setup(t, { config, metadata: { scope: 'openid cdr:registration' } })

@@ -9,16 +9,15 @@ import type { Config } from '../../src/config/schema.ts'
 import type { ClientRecord, Store } from '../../src/store/store.ts'
 import { authenticateWithPrivateKeyJwt, JWT_BEARER_ASSERTION_TYPE, tokenEndpointUrl } from '../../src/tokens/client-auth/private-key-jwt.ts'
 import { createRemoteKeySets } from '../../src/trust/remote-key-sets.ts'
-import { testConfig } from '../helpers/context.ts'
 import { signJsonTexts } from '../helpers/jws-fixtures.ts'
-import { assertionClaims, clientRecord, expectOAuthError, ISSUER, NOW, openTestStore, signAssertion, signingKey, type TestSigningKey } from './token-fixtures.ts'
+import { assertionClaims, clientRecord, expectOAuthError, ISSUER, NOW, openTestStore, signAssertion, signingKey, type TestSigningKey, tokenTestConfig } from './token-fixtures.ts'
 
 type Setup = { store: Store; config: Config; client: ClientRecord; key: TestSigningKey }
 
 async function setup(t: TestContext, options: { config?: Config; metadata?: Record<string, unknown> } = {}): Promise<Setup> {
   const key = await signingKey('PS256')
   const client = clientRecord('client-1', { jwks: { keys: [key.publicJwk] }, ...options.metadata })
-  return { store: await openTestStore(t), config: options.config ?? testConfig(), client, key }
+  return { store: await openTestStore(t), config: options.config ?? tokenTestConfig(), client, key }
 }
 
 function authenticate(s: Setup, assertion: string | undefined, options: { assertionType?: string; now?: number } = {}) {
@@ -107,7 +106,7 @@ describe('private_key_jwt client assertion (RFC 7523)', () => {
   it('refuses a client registered without token_endpoint_auth_signing_alg, or with one the profile no longer accepts', async (t) => {
     const without = await setup(t, { metadata: { token_endpoint_auth_signing_alg: undefined } })
     await expectOAuthError(authenticate(without, await sign(without)), 'invalid_client', /no registered token_endpoint_auth_signing_alg; update the registration with one of PS256, ES256/)
-    const narrowed = await setup(t, { config: testConfig({ validators: { 'token-endpoint-auth': { signingAlgorithms: ['ES256'] } } }) })
+    const narrowed = await setup(t, { config: tokenTestConfig({ validators: { 'token-endpoint-auth': { signingAlgorithms: ['ES256'] } } }) })
     await expectOAuthError(authenticate(narrowed, await sign(narrowed)), 'invalid_client', /token_endpoint_auth_signing_alg "PS256" is no longer accepted; update the registration with one of ES256/)
   })
 

@@ -12,9 +12,8 @@ import { createCertificateAuthority, type CertificateAuthority, type IssuedCerti
 import type { ClientRecord } from '../../src/store/store.ts'
 import { authenticateWithSelfSignedTlsClientAuth, jwkMatchesCertificate } from '../../src/tokens/client-auth/self-signed-tls-client-auth.ts'
 import { createRemoteKeySets } from '../../src/trust/remote-key-sets.ts'
-import { testConfig } from '../helpers/context.ts'
 import { startHttpsServer, temporaryFile } from '../helpers/loopback-servers.ts'
-import { clientRecord, expectOAuthError, presented } from './token-fixtures.ts'
+import { clientRecord, expectOAuthError, presented, tokenTestConfig } from './token-fixtures.ts'
 
 let ca: CertificateAuthority
 let registered: IssuedCertificate
@@ -58,7 +57,7 @@ describe('self_signed_tls_client_auth (RFC 8705 §2.2)', () => {
 
   it('accepts a certificate registered in inline jwks and refuses another one', async () => {
     const client = selfSignedClient({ jwks: { keys: [await x5cJwk(registered)] } })
-    const config = testConfig()
+    const config = tokenTestConfig()
     const deps = { config, remoteKeySets: createRemoteKeySets(config.outbound) }
     await authenticateWithSelfSignedTlsClientAuth({ client, certificate: presented(registered) }, deps)
     await expectOAuthError(authenticateWithSelfSignedTlsClientAuth({ client, certificate: presented(other) }, deps), 'invalid_client', /the client certificate \(x5t#S256 [A-Za-z0-9_-]{43}\) is not among the client's keys at the registered jwks/)
@@ -70,7 +69,7 @@ describe('self_signed_tls_client_auth (RFC 8705 §2.2)', () => {
     const server = await startHttpsServer(t, ca, (_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
     })
-    const config = testConfig({ outbound: { caFiles: [temporaryFile(t, 'ca.pem', ca.certificatePem)], allowPrivateAddresses: true, jwksCooldownSeconds: cooldownSeconds } })
+    const config = tokenTestConfig({ outbound: { caFiles: [temporaryFile(t, 'ca.pem', ca.certificatePem)], allowPrivateAddresses: true, jwksCooldownSeconds: cooldownSeconds } })
     const client = selfSignedClient({ jwks_uri: `${server.url}/jwks` })
     const deps = { config, remoteKeySets: createRemoteKeySets(config.outbound) }
     return {
@@ -103,7 +102,7 @@ describe('self_signed_tls_client_auth (RFC 8705 §2.2)', () => {
     const server = await startHttpsServer(t, ca, (_request, response) => {
       response.writeHead(500).end()
     })
-    const config = testConfig({ outbound: { caFiles: [temporaryFile(t, 'ca.pem', ca.certificatePem)], allowPrivateAddresses: true } })
+    const config = tokenTestConfig({ outbound: { caFiles: [temporaryFile(t, 'ca.pem', ca.certificatePem)], allowPrivateAddresses: true } })
     const client = selfSignedClient({ jwks_uri: `${server.url}/jwks` })
     await expectOAuthError(authenticateWithSelfSignedTlsClientAuth({ client, certificate: presented(registered) }, { config, remoteKeySets: createRemoteKeySets(config.outbound) }), 'invalid_client', /the client's keys at jwks_uri ".+" could not be fetched/)
   })

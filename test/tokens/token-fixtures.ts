@@ -9,17 +9,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose'
+import { merge } from '../../src/config/load.ts'
+import type { Config } from '../../src/config/schema.ts'
 import { thumbprintOf } from '../../src/http/client-cert.ts'
 import type { IssuedCertificate } from '../../src/sandbox/ca.ts'
 import { openSqliteStore } from '../../src/store/sqlite.ts'
 import type { ClientRecord, Store } from '../../src/store/store.ts'
 import { OAuthError, type TokenErrorCode } from '../../src/tokens/token-errors.ts'
 import type { TokenEndpointCertificate } from '../../src/trust/types.ts'
+import { testConfig } from '../helpers/context.ts'
 
 /** A fixed "now", epoch seconds. */
 export const NOW = 1_800_000_000
 export const ISSUER = 'https://bank.example.com'
 export const TOKEN_ENDPOINT = `${ISSUER}/token`
+
+/**
+ * The UK test configuration (helpers/context.ts) with keys by value accepted: these unit tests register a
+ * client's keys inline (`jwks`), which the UK profile refuses (client-keys.ts; inline-jwks.test.ts).
+ */
+export const tokenTestConfig = (values: Record<string, unknown> = {}): Config => testConfig(merge({ validators: { 'token-endpoint-auth': { allowJwksByValue: true } } }, values))
 
 /** A SQLite store in a new temporary folder, closed and removed after the test. */
 export async function openTestStore(t: TestContext): Promise<Store> {

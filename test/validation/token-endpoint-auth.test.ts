@@ -99,9 +99,13 @@ describe('token-endpoint-auth', () => {
       await expectFailure(tokenEndpointAuth, run({ ...PRIVATE_KEY_JWT, jwks: { keys: [] }, jwks_uri: 'https://tpp.example/jwks' }), { error: 'invalid_client_metadata', claim: 'jwks', mentions: ['jwks_uri'] })
     })
 
-    it('passes either one alone', async () => {
+    it('passes either one alone where keys by value are accepted (rfc7591)', async () => {
       await expectPass(tokenEndpointAuth, run({ ...PRIVATE_KEY_JWT, jwks_uri: 'https://tpp.example/jwks' }))
-      await expectPass(tokenEndpointAuth, run({ ...PRIVATE_KEY_JWT, jwks: { keys: [] } }))
+      await expectPass(tokenEndpointAuth, run({ ...PRIVATE_KEY_JWT, jwks: { keys: [] } }, undefined, testConfig({ validators: { 'token-endpoint-auth': { allowJwksByValue: true } } })))
+    })
+
+    it('refuses jwks alone in the UK profile, whose keys come from the directory (issue 13 item 3)', async () => {
+      await expectFailure(tokenEndpointAuth, run({ ...PRIVATE_KEY_JWT, jwks: { keys: [] } }), { error: 'invalid_client_metadata', claim: 'jwks', mentions: ['software_jwks_endpoint'] })
     })
   })
 

@@ -36,7 +36,8 @@ export const rfc7591 = {
       request: ['token_endpoint_auth_method'],
       ssa: [],
     },
-    'token-endpoint-auth': { methods: [...TOKEN_ENDPOINT_AUTH_METHODS] },
+    // No directory publishes the keys: a client may register them by value (RFC 7591 §2 jwks).
+    'token-endpoint-auth': { methods: [...TOKEN_ENDPOINT_AUTH_METHODS], allowJwksByValue: true },
     // A statement grants the scopes of its own `scope` member (RFC 7591 §2); without one, only the always-allowed ones.
     'roles-and-scopes': { scopeSource: 'ssa-scope', roleScopes: {}, alwaysAllowed: ['openid'] },
     'application-type': { allowed: ['web', 'native'] },

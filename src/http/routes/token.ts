@@ -3,7 +3,8 @@
  * certificate is required, as on /register: FAPI clients always call over mTLS, and the access token is
  * bound to that certificate (RFC8705-6, FAPI-3). Unlike /register it may be self-signed, for
  * self_signed_tls_client_auth clients only (RFC 8705 §2.2, enforced by tokens/client-authentication.ts). The body is form encoded with each parameter at most
- * once (RFC 6749 §3.2); empty parameters count as absent. Answers carry no-store (RFC 6749 §5.1).
+ * once (RFC 6749 §3.2); empty parameters count as absent. Answers carry no-store (RFC 6749 §5.1). A failed
+ * client authentication is answered one way (SEC-33); its reason is logged here and audited by the endpoint.
  */
 import type { X509Certificate } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -11,7 +12,7 @@ import { TOKEN_PATH } from '../../config/endpoints.ts'
 import type { Config } from '../../config/schema.ts'
 import type { TokenParameters } from '../../tokens/client-authentication.ts'
 import type { TokenEndpoint } from '../../tokens/client-credentials.ts'
-import { OAuthError } from '../../tokens/token-errors.ts'
+import { isClientAuthenticationFailure, OAuthError } from '../../tokens/token-errors.ts'
 import { tokenEndpointCertificateOf } from '../client-cert.ts'
 import { NO_STORE_HEADERS } from '../errors.ts'
 import { mediaTypeOf } from '../media-type.ts'
@@ -67,7 +68,14 @@ export function tokenRoutes(app: FastifyInstance, deps: TokenRouteDependencies):
       await endpoint.recordRefusal(error, { remoteAddress: request.ip, certificateThumbprint: certificate?.thumbprint })
       throw error
     }
-    const answer = await endpoint.token({ parameters, certificate, authorizationScheme: authorizationSchemeOf(request), remoteAddress: request.ip })
+    let answer
+    try {
+      answer = await endpoint.token({ parameters, certificate, authorizationScheme: authorizationSchemeOf(request), remoteAddress: request.ip })
+    } catch (error) {
+      // The one answer of a failed client authentication says nothing of its reason: the log does (and the audit event).
+      if (isClientAuthenticationFailure(error) && error.cause instanceof Error) request.log.info({ reason: error.cause.message }, 'client authentication failed')
+      throw error
+    }
     return reply.code(200).headers(NO_STORE_HEADERS).type('application/json').send(answer)
   })
 }

@@ -1,7 +1,10 @@
 /**
  * The keys a registered client authenticates with at the token endpoint: its registered `jwks_uri`, else
  * its registered `jwks`, else the JWKS URL of its software statement (`ssa.jwksUriClaim`, flattened into
- * the registered metadata: UK `software_jwks_endpoint`, CDR `jwks_uri`). Remote sets come from the same
+ * the registered metadata: UK `software_jwks_endpoint`, CDR `jwks_uri`). Where the profile takes keys from
+ * the directory only (`validators.token-endpoint-auth.allowJwksByValue` off: obuk, cdr, brazil; BR-DCR-18,
+ * FAPI-7) a registered `jwks` is never used, even one stored before the profile said so: those keys were
+ * never published by the directory, so its rotation and revocation would not reach them. Remote sets come from the same
  * bounded, cached fetcher as registration (SEC-14..17); keys are only ever looked up inside the client's
  * own registered set (SEC-4, SEC-5). Used by private_key_jwt (RFC 7523) and self_signed_tls_client_auth
  * (RFC8705-4), which needs the set's members themselves, not only a verification key.
@@ -40,7 +43,7 @@ export function registeredKeysOf(client: ClientRecord, config: Config, remoteKey
   const jwksUri = metadata['jwks_uri']
   if (typeof jwksUri === 'string' && jwksUri !== '') return remoteKeys(jwksUri, 'jwks_uri', remoteKeySets)
   const jwks = metadata['jwks']
-  if (jwks !== undefined) {
+  if (jwks !== undefined && config.validators['token-endpoint-auth'].allowJwksByValue) {
     try {
       return { source: 'local', keySet: createLocalJWKSet(jwks as JSONWebKeySet), where: 'the registered jwks' }
     } catch (cause) {
@@ -50,6 +53,9 @@ export function registeredKeysOf(client: ClientRecord, config: Config, remoteKey
   const claim = config.ssa.jwksUriClaim
   const fromSsa = metadata[claim]
   if (typeof fromSsa === 'string' && fromSsa !== '') return remoteKeys(fromSsa, claim, remoteKeySets)
+  if (jwks !== undefined) {
+    throw invalidClient(`client ${quoted(client.clientId)} registered its keys by value (jwks), which this server's profile does not accept: only keys the directory publishes (jwks_uri or ${claim}) authenticate a client`)
+  }
   throw invalidClient(`client ${quoted(client.clientId)} has no registered keys (jwks_uri, jwks or ${claim}); register the JWKS that holds its signing and transport keys`)
 }
 
