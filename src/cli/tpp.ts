@@ -13,6 +13,7 @@ import type { MtlsResponse } from '../sandbox/mtls-client.ts'
 import { profileRegistrationRequest, type RegistrationRequestBody } from '../sandbox/profile-request.ts'
 import { deleteRegistration, discoverBank, readRegistration, registerClient, requestAccessToken, updateRegistration, type BankEndpoints } from '../sandbox/tpp-client.ts'
 import { claimsFromArguments } from './claim-arguments.ts'
+import { registeredMetadata } from './registered-metadata.ts'
 import { chosenClientId, loadRegistration, rememberedAnswer, rememberRegistration, registrationsDir, type ManagementKind, type RememberedRegistration } from './registrations.ts'
 import { progress, styleFor } from './terminal.ts'
 import { resolveTppMaterial, type TppFlags, type TppMaterial } from './tpp-material.ts'
@@ -25,7 +26,7 @@ const MATERIAL_HELP = `TPP material (default: the running sandbox's, from --dir)
   --key FILE           its private key (PEM)
   --ca FILE            CA of the server's TLS certificate (default: system CAs)
   --signing-key FILE   TPP signing key, a private JWK (PS256 or ES256)
-  --kid KID            kid to sign with (default the key's JWK thumbprint)
+  --kid KID            kid to sign with (default the JWK's own kid, else its thumbprint)
   --ssa FILE           software statement to send ("-" reads stdin; default: a fresh one from the sandbox)
   --profile P          obuk | cdr | brazil | rfc7591: the request shape (default: the sandbox's, else obuk)
   --aud ISS            the bank's issuer, the request aud (default: server.json, else discovery)`
@@ -83,7 +84,8 @@ ${MATERIAL_HELP}`,
   update: `Usage: open-dcr tpp update [--client-id ID] [--claim NAME=VALUE ...] [options]
 
 Replaces the registration (PUT /register/{client_id}) with a complete, freshly signed request and a fresh
-software statement; --claim changes metadata. Prints the registration as updated (200).
+software statement, starting from the metadata last registered; --claim and --omit change it. Prints the
+registration as updated (200).
 
   --client-id ID       the registration (default: the current one)
   --claim NAME=VALUE   add or replace request metadata (JSON values allowed), repeatable
@@ -190,9 +192,12 @@ async function audienceOf(material: TppMaterial, endpoints: () => Promise<BankEn
   return material.audience ?? (await endpoints()).issuer
 }
 
-/** A request for `profile`, carrying a fresh (or the given) software statement and the --claim changes. */
-async function buildRequest(material: TppMaterial, values: Values, audience: string): Promise<RegistrationRequestBody> {
-  const overrides = await claimsFromArguments({ claimsFile: values.claims, claim: values.claim, omit: values.omit })
+/**
+ * A request for `profile`, carrying a fresh (or the given) software statement and the --claim changes; an
+ * update starts from the metadata `registered` (registered-metadata.ts).
+ */
+async function buildRequest(material: TppMaterial, values: Values, audience: string, registered: Record<string, unknown> = {}): Promise<RegistrationRequestBody> {
+  const overrides = { ...registered, ...(await claimsFromArguments({ claimsFile: values.claims, claim: values.claim, omit: values.omit })) }
   const ssa = await material.softwareStatement()
   if (ssa === undefined && material.profile !== 'rfc7591') throw new UsageError(`a ${material.profile} registration request needs a software statement: pass --ssa FILE`)
   const tpp = await material.tppFor(ssa)
@@ -298,7 +303,7 @@ async function show(values: Values): Promise<number> {
 
 async function update(values: Values): Promise<number> {
   const { record, material } = await chosenRegistration(values)
-  const request = await buildRequest(material, values, material.audience ?? record.server.issuer)
+  const request = await buildRequest(material, values, material.audience ?? record.server.issuer, registeredMetadata(record.clientId, record.registration))
   const bearer = await managementBearer(record, material, values.json)
   if ('refusal' in bearer) return bearer.refusal
   progress(values.json)(`PUT /register/${record.clientId} (${material.profile}, ${request.contentType})`)
