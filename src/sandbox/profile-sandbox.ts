@@ -18,8 +18,8 @@ export type SandboxProfile = (typeof SANDBOX_PROFILES)[number]
 
 export const isSandboxProfile = (value: unknown): value is SandboxProfile => typeof value === 'string' && (SANDBOX_PROFILES as readonly string[]).includes(value)
 
-/** The SSA shape of a profile: plain RFC 7591 reads SSAs with the UK claim names (its preset keeps the schema's). */
-export const ssaShapeOf = (profile: SandboxProfile): SsaShape => (profile === 'cdr' ? 'cdr' : profile === 'brazil' ? 'brazil' : 'uk')
+/** The SSA shape of a profile: plain RFC 7591 statements carry client metadata names (RFC7591-13). */
+export const ssaShapeOf = (profile: SandboxProfile): SsaShape => (profile === 'obuk' ? 'uk' : profile)
 
 /** createSandbox options for a sandbox that plays `profile`: directory issuer, participant ids, transport subject. */
 export function sandboxOptionsFor(profile: SandboxProfile): Pick<SandboxOptions, 'directoryIssuer' | 'softwareId' | 'orgId' | 'tppTransportSubject'> {
@@ -48,6 +48,8 @@ export function issueProfileSsa(sandbox: LoadedSandbox, profile: SandboxProfile,
       return sandbox.issueCdrSsa(claims, options)
     case 'brazil':
       return sandbox.issueBrazilSsa(claims, options)
+    case 'rfc7591':
+      return sandbox.issueRfc7591Ssa(claims, options)
     case 'uk':
       return sandbox.issueSsa(claims as SsaClaimsInput, options)
   }
