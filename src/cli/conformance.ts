@@ -69,7 +69,10 @@ JSON metadata for brazil and rfc7591 (whose default registration carries no soft
     'keep-clients': { type: 'boolean', group: OUTPUT, doc: 'do not delete the clients the run created' },
   },
   footer: `Where the profile allows one registration per software id (cdr, brazil), cases that hold two clients at
-once need a second software product, which only a sandbox provides: against another server they fail.`,
+once need a second software product, which only a sandbox provides: against another server they fail. So do,
+in brazil and rfc7591, the cases that present a registration access token for another or an unknown client:
+the server should revoke it (RFC 7592 section 2), and with no way to delete that client afterwards they run
+only for a disposable software id of a sandbox, never for yours.`,
 })
 
 async function transportFromFiles(certFile: string, keyFile: string): Promise<IssuedCertificate> {

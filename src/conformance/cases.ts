@@ -318,7 +318,8 @@ function tokenOfAnotherClient(method: 'GET' | 'PUT' | 'DELETE'): ConformanceCase
     expect: unauthorised,
     async run(ctx) {
       const target = await ctx.clients.register()
-      const other = await ctx.clients.register()
+      // The other client's token is the one revoked (RFC7592-5).
+      const other = await ctx.clients.register({}, undefined, { losesRegistrationToken: TOKEN_PROFILES.includes(ctx.material.profile) })
       const token = await ctx.clients.credential(other)
       const body = method === 'PUT' ? await ctx.clients.updateRequest(target) : undefined
       // The other client calls, with its own certificate (its token may be bound to it, RFC 8705 §3).
@@ -337,7 +338,7 @@ function unknownClient(method: 'GET' | 'PUT' | 'DELETE'): ConformanceCase {
     profiles: ALL_PROFILES,
     expect: unauthorised,
     async run(ctx) {
-      const client = await ctx.clients.register()
+      const client = await ctx.clients.register({}, undefined, { losesRegistrationToken: TOKEN_PROFILES.includes(ctx.material.profile) })
       const token = await ctx.clients.credential(client)
       const unknown = unknownClientId()
       const body = method === 'PUT' ? await ctx.clients.updateRequest(client, { client_id: unknown }) : undefined

@@ -8,6 +8,7 @@
  * software ids, each with its transport certificate — so that a case can hold two clients at once. From the
  * sandbox by default; for any other DCR endpoint, from files (see open-dcr conformance --help).
  */
+import { randomUUID } from 'node:crypto'
 import type { CertificateAuthority } from '../sandbox/ca.ts'
 import type { SandboxProfile } from '../sandbox/profile-sandbox.ts'
 import { issueProfileSsa, ssaShapeOf } from '../sandbox/profile-sandbox.ts'
@@ -46,6 +47,12 @@ export type ConformanceMaterial = {
   jwksUrl: string
   /** Participants to register clients with: the primary first; `count` asks for at least that many when the material can make them. */
   participants(count: number): Promise<readonly Participant[]>
+  /**
+   * A piece of software of the organisation that no other case, and no earlier run, uses (a new software id
+   * with its own transport certificate), for a client the case expects the server to make unmanageable for
+   * good; undefined when the material cannot make one (only a sandbox can).
+   */
+  disposableParticipant(): Promise<Participant | undefined>
   /** A fresh SSA in the profile's shape for `softwareId` (default the primary's); `claims` override the directory's defaults. */
   issueSsa(claims?: Record<string, unknown>, softwareId?: string): Promise<string>
   /**
@@ -100,17 +107,17 @@ export function conformanceMaterial(parts: MaterialParts): ConformanceMaterial {
   const sign = (claims: Record<string, unknown>, options: SignRequestOptions = {}): Promise<string> => tpp.signRequest(claims, { kid, ...options })
   const primary: Participant = { softwareId: tpp.softwareId, transport: tpp.transport }
   let participants: Promise<Participant[]> | undefined
+  async function participantFor(ca: CertificateAuthority, softwareId: string): Promise<Participant> {
+    const issued = await ca.issueClient({ subject: transportSubjectFor(profile, softwareId, tpp.orgId) })
+    return { softwareId, transport: { certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem } }
+  }
   async function makeParticipants(): Promise<Participant[]> {
     if (parts.certificateAuthority === undefined) return [primary]
     const ca = await parts.certificateAuthority()
-    const others = await Promise.all(
-      participantSoftwareIds(tpp.softwareId).slice(1).map(async (softwareId) => {
-        const issued = await ca.issueClient({ subject: transportSubjectFor(profile, softwareId, tpp.orgId) })
-        return { softwareId, transport: { certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem } }
-      }),
-    )
-    return [primary, ...others]
+    return [primary, ...(await Promise.all(participantSoftwareIds(tpp.softwareId).slice(1).map((softwareId) => participantFor(ca, softwareId))))]
   }
+  // A random software id: the sandbox keeps its registrations across runs, so a fixed one would be taken by the last run's.
+  const disposableParticipant = async (): Promise<Participant | undefined> => (parts.certificateAuthority === undefined ? undefined : participantFor(await parts.certificateAuthority(), randomUUID()))
   const issueSsa = (claims: Record<string, unknown> = {}, softwareId = tpp.softwareId): Promise<string> => parts.issueSsa(claims, softwareId)
   return {
     profile,
@@ -123,6 +130,7 @@ export function conformanceMaterial(parts: MaterialParts): ConformanceMaterial {
     ssaNames: SSA_CLAIM_NAMES[ssaShapeOf(profile)],
     softwareId: tpp.softwareId,
     jwksUrl: tpp.jwksUrl,
+    disposableParticipant,
     participants: (count) => (count <= 1 ? Promise.resolve([primary]) : (participants ??= makeParticipants())),
     issueSsa,
     defaultSsa: (softwareId) => (profile === 'rfc7591' ? Promise.resolve(undefined) : issueSsa({}, softwareId)),

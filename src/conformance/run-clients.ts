@@ -60,6 +60,15 @@ export type RegisterOptions = {
   withoutCertificate?: boolean
   /** The SSA to carry (undefined: a fresh default one; null: none). */
   ssa?: string | null
+  /**
+   * The case will present this client's registration access token where the server should revoke it
+   * (RFC7592-5, SEC-33). Such a token is the client's only credential: with signed recovery off (every
+   * preset), no one can delete the client afterwards, and where the profile allows one registration per
+   * software id (BR-DCR-25) its software could never register again. So it is registered for a disposable
+   * participant; where the material has none (another server than a sandbox), the case does not run rather
+   * than lose the tester's software.
+   */
+  losesRegistrationToken?: boolean
 }
 
 export type RunClients = {
@@ -169,8 +178,18 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
     return ssaClaims === undefined ? material.defaultSsa(participant.softwareId) : material.issueSsa(ssaClaims, participant.softwareId)
   }
 
+  /** Where a client's registration access token will be revoked, a participant no one else needs (RegisterOptions). */
+  async function participantFor(options: RegisterOptions): Promise<Participant> {
+    if (options.losesRegistrationToken !== true) return freeParticipant()
+    const disposable = await material.disposableParticipant()
+    if (disposable === undefined) {
+      throw new Error('the case presents a registration access token where the server should revoke it for good (RFC7592-5), which would leave a registration no one can delete; it needs a software id to spare, which only a sandbox provides')
+    }
+    return disposable
+  }
+
   async function register(overrides: Record<string, unknown> = {}, ssaClaims?: Record<string, unknown>, options: RegisterOptions = {}): Promise<RunClient> {
-    const participant = await freeParticipant()
+    const participant = await participantFor(options)
     const ssa = await ssaFor(participant, ssaClaims, options.ssa)
     const body = await material.encode(material.registrationClaims(ssa, overrides, participant.softwareId))
     const withoutCertificate = options.withoutCertificate === true
