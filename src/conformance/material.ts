@@ -11,12 +11,12 @@
 import { randomUUID } from 'node:crypto'
 import type { CertificateAuthority } from '../sandbox/ca.ts'
 import type { SandboxProfile } from '../sandbox/profile-sandbox.ts'
-import { issueProfileSsa, ssaShapeOf } from '../sandbox/profile-sandbox.ts'
+import { issueProfileSsa, ssaShapeOf, transportSubjectFor } from '../sandbox/profile-sandbox.ts'
 import { profileRegistrationClaims, requestContentType, signsRequests } from '../sandbox/profile-request.ts'
 import { participantSoftwareIds } from '../sandbox/participants.ts'
 import type { LoadedSandbox } from '../sandbox/sandbox.ts'
-import { SSA_CLAIM_NAMES, brazilTransportSubject, cdrTransportSubject, type SsaClaimNames } from '../sandbox/ssa-shapes.ts'
-import { obTransportSubject, type SandboxTpp, type SignRequestOptions } from '../sandbox/tpp.ts'
+import { SSA_CLAIM_NAMES, type SsaClaimNames } from '../sandbox/ssa-shapes.ts'
+import type { SandboxTpp, SignRequestOptions } from '../sandbox/tpp.ts'
 
 /** A transport certificate and its key (PEM). */
 export type Transport = { certificatePem: string; privateKeyPem: string }
@@ -68,20 +68,6 @@ export type ConformanceMaterial = {
   sign(claims: Record<string, unknown>, options?: SignRequestOptions): Promise<string>
   /** The TPP signing key id (its JWK's own kid, or --kid), to forge signatures under it. */
   kid: string
-}
-
-
-/** The transport subject the sandbox of `profile` issues for a software id of its organisation (UK-DCR-38, BR-DCR-11/12). */
-function transportSubjectFor(profile: SandboxProfile, softwareId: string, orgId: string): string {
-  switch (profile) {
-    case 'cdr':
-      return cdrTransportSubject(softwareId, orgId)
-    case 'brazil':
-      return brazilTransportSubject({ softwareId, orgId })
-    case 'obuk':
-    case 'rfc7591':
-      return obTransportSubject(softwareId, orgId)
-  }
 }
 
 export type MaterialParts = {
