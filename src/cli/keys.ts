@@ -10,9 +10,7 @@ import { access, chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { loadSandbox } from '../sandbox/sandbox.ts'
 import { generateSigningKey, type SandboxAlgorithm } from '../sandbox/signing-key.ts'
-import { brazilTransportSubject, cdrTransportSubject } from '../sandbox/ssa-shapes.ts'
-import { obTransportSubject } from '../sandbox/tpp.ts'
-import { isSandboxProfile, type SandboxProfile } from '../sandbox/profile-sandbox.ts'
+import { isSandboxProfile, transportSubjectFor } from '../sandbox/profile-sandbox.ts'
 import { defineCommand, parseCommand, printedHelp, renderHelp } from './command-help.ts'
 import { profileOption } from './profile-option.ts'
 import { readRunningServer } from './running-server.ts'
@@ -49,19 +47,6 @@ are written with mode 0600.`,
   },
   footer: 'Files: NAME-signing.private.jwk.json, NAME-signing.jwks.json, NAME-transport.pem, NAME-transport-key.pem',
 })
-
-/** The transport subject a profile's directory issues for a software and organisation. */
-export function transportSubjectFor(profile: SandboxProfile, softwareId: string, orgId: string): string {
-  switch (profile) {
-    case 'cdr':
-      return cdrTransportSubject(softwareId, orgId)
-    case 'brazil':
-      return brazilTransportSubject({ softwareId, orgId })
-    case 'obuk':
-    case 'rfc7591':
-      return obTransportSubject(softwareId, orgId)
-  }
-}
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false)
 

@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path'
 import { environmentOverrides, loadConfig, merge, readConfigFile } from '../config/load.ts'
 import { startServer } from '../main.ts'
 import { startMockRegister, type MockRegister } from '../sandbox/mock-register.ts'
+import { participantSoftwareIds } from '../sandbox/participants.ts'
 import { sandboxOptionsFor, type SandboxProfile } from '../sandbox/profile-sandbox.ts'
 import { createSandbox } from '../sandbox/sandbox.ts'
 import { CDR_SANDBOX_RECIPIENT } from '../sandbox/ssa-shapes.ts'
@@ -71,7 +72,7 @@ export async function runSandbox(args: string[]): Promise<number> {
     if (profile === 'cdr') {
       register = await startMockRegister({ ca: sandbox.ca })
       register.setDataRecipientStatus(CDR_SANDBOX_RECIPIENT.legalEntityId, 'ACTIVE')
-      register.setSoftwareProductStatus(sandbox.tpp.softwareId, 'ACTIVE')
+      for (const softwareId of participantSoftwareIds(sandbox.tpp.softwareId)) register.setSoftwareProductStatus(softwareId, 'ACTIVE')
     }
     const sandboxValues = merge(sandbox.serverConfigValues(issuer), {
       profile,

@@ -2,8 +2,7 @@
  * A short dictionary of the software statement claims of the three regimes, for `open-dcr ssa inspect`:
  * the UK OB Directory SSA (uk-obie-dcr.md §5, UK-DCR-15, UK-DCR-34..39), the CDR Register SSA
  * (au-cdr-dcr.md §2, CDR-DCR-7..10, CDR-DCR-16) and the Open Finance Brasil directory SSA (br-dcr.md §6,
- * BR-DCR-5..9). Plain RFC 7591 has no SSA claim set of its own; open-dcr reads its statements with the UK
- * names. One line per claim: what it is and what a bank does with it.
+ * BR-DCR-5..9), and the plain RFC 7591 statement, which carries client metadata names (RFC7591-13). One line per claim: what it is and what a bank does with it.
  */
 import type { SsaShape } from '../sandbox/ssa-shapes.ts'
 
@@ -102,10 +101,26 @@ const BRAZIL: Dictionary = {
   organisation_competent_authority_claims: 'the central bank\'s authorisations [{authority_code BCB, authorisation_role, status, ...}]',
 }
 
-const DICTIONARIES: Readonly<Record<SsaShape, Dictionary>> = { uk: UK, cdr: CDR, brazil: BRAZIL }
+/** RFC7591-13: a software statement carries client metadata, under the metadata's own names (RFC 7591 §2). */
+const RFC7591: Dictionary = {
+  ...JWT_CLAIMS,
+  software_id: 'the software id (RFC 7591 §2); stays the same across instances and versions of the software',
+  software_version: 'version of the software',
+  client_name: 'display name of the client',
+  client_uri: 'home page; must share the redirect URIs\' host',
+  redirect_uris: 'the redirect URIs the client may register; the request may ask for a subset',
+  logo_uri: 'logo; must share the redirect URIs\' host',
+  tos_uri: 'terms of service; must share the redirect URIs\' host',
+  policy_uri: 'privacy policy; must share the redirect URIs\' host',
+  jwks_uri: 'the client\'s JWKS',
+  scope: 'the scopes the statement grants, space separated',
+  contacts: 'people responsible for the client',
+}
+
+const DICTIONARIES: Readonly<Record<SsaShape, Dictionary>> = { uk: UK, cdr: CDR, brazil: BRAZIL, rfc7591: RFC7591 }
 
 /** Names of each shape, for messages. */
-export const SHAPE_NAMES: Readonly<Record<SsaShape, string>> = { uk: 'UK OB Directory', cdr: 'CDR Register', brazil: 'Open Finance Brasil directory' }
+export const SHAPE_NAMES: Readonly<Record<SsaShape, string>> = { uk: 'UK OB Directory', cdr: 'CDR Register', brazil: 'Open Finance Brasil directory', rfc7591: 'plain RFC 7591' }
 
 export type ClaimExplanation = {
   /** What the claim is, in the statement's regime; undefined when the regime has no such claim. */

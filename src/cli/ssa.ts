@@ -8,9 +8,10 @@
  */
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet, type JWTPayload } from 'jose'
+import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose'
 import { mtlsRequest } from '../sandbox/mtls-client.ts'
 import { issueProfileSsa, isSandboxProfile, ssaShapeOf, type SandboxProfile } from '../sandbox/profile-sandbox.ts'
+import { createSandboxDirectory, type SandboxDirectory } from '../sandbox/directory.ts'
 import { loadSandbox, type LoadedSandbox } from '../sandbox/sandbox.ts'
 import { BRAZIL_SANDBOX_SSA_ISSUER, CDR_REGISTER_ISSUER } from '../sandbox/ssa-shapes.ts'
 import { claimsFromArguments } from './claim-arguments.ts'
@@ -36,12 +37,17 @@ export const SSA_ISSUE_HELP = defineCommand({
   command: 'ssa issue',
   usage: 'open-dcr ssa issue [--profile P] [--claim NAME=VALUE ...] [--claims FILE] [--omit NAME ...]',
   description: `Signs a software statement (PS256) with the sandbox directory key for the sandbox TPP, in the claim shape of
-the profile, and prints it (compact JWS). The sandbox material must exist (open-dcr sandbox).`,
+the profile, and prints it (compact JWS); with --key and --issuer, with a real test directory's key instead.
+Every key set URL it names is the sandbox keystore's (loopback), never an internet host. Without --key the
+sandbox material must exist (open-dcr sandbox).`,
   options: {
-    profile: { type: 'string', value: 'P', doc: "obuk | cdr | brazil | rfc7591 (rfc7591 uses the UK shape; default: the sandbox's)" },
+    profile: { type: 'string', value: 'P', doc: "obuk | cdr | brazil | rfc7591 (rfc7591: RFC 7591 metadata names; default: the sandbox's)" },
     claim: { type: 'string', multiple: true, value: 'NAME=VALUE', doc: "add or replace a claim; JSON values allowed (--claim 'software_roles=[\"AISP\"]'), repeatable" },
     claims: { type: 'string', value: 'FILE', doc: 'a JSON object of claims' },
     omit: { type: 'string', multiple: true, value: 'NAME', doc: 'leave a claim out, repeatable' },
+    key: { type: 'string', value: 'FILE', doc: "sign with this directory key instead (a private JWK, PS256), e.g. a real test directory's" },
+    issuer: { type: 'string', value: 'ISS', doc: "the statement's iss (default: the sandbox directory's; required with --key and no sandbox)" },
+    kid: { type: 'string', value: 'KID', doc: "header kid (default: the key's own kid, else its thumbprint)" },
     dir: { type: 'string', value: 'DIR', doc: 'sandbox folder (default .open-dcr)' },
     json: { type: 'boolean', doc: 'print {"ssa", "header", "claims"}' },
   },
@@ -91,13 +97,42 @@ async function runIssue(args: string[]): Promise<number> {
   if (printedHelp(SSA_ISSUE_HELP, values)) return 0
   const dir = resolve(values.dir ?? '.open-dcr')
   const sandbox = await sandboxIn(dir)
-  if (sandbox === undefined) throw new UsageError(`no sandbox material in ${dir}: create one with "npm start" (open-dcr sandbox), or use --dir`)
+  if (sandbox === undefined && values.key === undefined) throw new UsageError(`no sandbox material in ${dir}: create one with "npm start" (open-dcr sandbox), use --dir, or sign with --key FILE --issuer ISS`)
   const running = await readRunningServer(dir)
   const profile = profileOption(values.profile, isSandboxProfile(running?.profile) ? running.profile : 'obuk')
   const claims = await claimsFromArguments({ claimsFile: values.claims, claim: values.claim, omit: values.omit })
-  const ssa = await issueProfileSsa(sandbox, profile, claims)
+  const ssa = await issueWithChosenKey({ sandbox, profile, claims, key: values.key, issuer: values.issuer, kid: values.kid })
   console.log(values.json ? JSON.stringify({ ssa, header: decodeProtectedHeader(ssa), claims: decodeJwt(ssa) }, null, 2) : ssa)
   return 0
+}
+
+/**
+ * A statement from the sandbox directory, or signed with --key for the directory that key belongs to (its
+ * --issuer; the sandbox TPP's ids and key sets when a sandbox is there, else the shape's made-up participant).
+ */
+async function issueWithChosenKey(input: { sandbox: LoadedSandbox | undefined; profile: SandboxProfile; claims: Record<string, unknown>; key: string | undefined; issuer: string | undefined; kid: string | undefined }): Promise<string> {
+  const { sandbox, profile, claims } = input
+  const options = input.kid === undefined ? {} : { kid: input.kid }
+  if (input.key === undefined) {
+    const issued = input.issuer === undefined ? claims : { iss: input.issuer, ...claims }
+    return issueProfileSsa(sandbox!, profile, issued, options)
+  }
+  const issuer = input.issuer ?? sandbox?.directory.issuer
+  if (issuer === undefined) throw new UsageError('--key needs --issuer ISS: the iss of the directory whose key it is')
+  let jwk: JWK
+  try {
+    jwk = JSON.parse(await readFile(input.key, 'utf8')) as JWK
+  } catch (error) {
+    throw new UsageError(`--key ${input.key} is not a readable JSON file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the directory's private JWK`)
+  }
+  let directory: SandboxDirectory
+  try {
+    directory = await createSandboxDirectory({ issuer, jwksUrl: sandbox?.directory.jwksUrl ?? 'https://127.0.0.1/directory/jwks', ...(sandbox === undefined ? {} : { keystoreUrl: sandbox.manifest.keystoreUrl }), signingKey: { alg: 'PS256', ...jwk } })
+  } catch (error) {
+    throw new UsageError(`--key ${input.key}: ${(error as Error).message}`)
+  }
+  const tpp = sandbox === undefined ? {} : { software_id: sandbox.tpp.softwareId, ...(profile === 'rfc7591' ? {} : { org_id: sandbox.tpp.orgId }) }
+  return directory.issueSsa({ ...tpp, ...claims }, { ...options, shape: ssaShapeOf(profile) })
 }
 
 /** The profile whose shape the statement has: CDR by its issuer, Brazil by its role objects, else UK. */

@@ -38,7 +38,7 @@ export type TppMaterial = {
   readonly profile: SandboxProfile
   readonly connection: TppConnection
   readonly signingKey: SigningKey
-  /** Header `kid` to sign with when it is not the key's thumbprint (e.g. one the directory assigned). */
+  /** Header `kid` to sign with when it is not the key's own (the JWK's `kid`, else its thumbprint). */
   readonly kid: string | undefined
   /** The bank's issuer when known without asking (server.json, --aud). */
   readonly audience: string | undefined
@@ -111,7 +111,8 @@ function fromSandbox(sandbox: LoadedSandbox, running: RunningServer | undefined,
     kid: flags.kid,
     audience: flags.aud ?? running?.issuer,
     remembered: { kind: 'sandbox', dir },
-    softwareStatement: () => (flags.ssa === undefined ? issueProfileSsa(sandbox, profile) : readSoftwareStatement(flags.ssa)),
+    // RFC7591-14: a plain RFC 7591 registration needs no statement; give one with --ssa (open-dcr ssa issue --profile rfc7591).
+    softwareStatement: async () => (flags.ssa !== undefined ? readSoftwareStatement(flags.ssa) : profile === 'rfc7591' ? undefined : issueProfileSsa(sandbox, profile)),
     tppFor: async () => sandbox.tpp,
   }
 }

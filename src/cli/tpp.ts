@@ -13,6 +13,7 @@ import { profileRegistrationRequest, type RegistrationRequestBody } from '../san
 import { deleteRegistration, discoverBank, readRegistration, registerClient, requestAccessToken, updateRegistration, type BankEndpoints } from '../sandbox/tpp-client.ts'
 import { claimsFromArguments } from './claim-arguments.ts'
 import { defineCommand, parseCommand, printedHelp, renderHelp, type CommandHelp, type OptionHelp } from './command-help.ts'
+import { registeredMetadata } from './registered-metadata.ts'
 import { chosenClientId, loadRegistration, rememberedAnswer, rememberRegistration, registrationsDir, type ManagementKind, type RememberedRegistration } from './registrations.ts'
 import { progress, styleFor } from './terminal.ts'
 import { resolveTppMaterial, type TppFlags, type TppMaterial } from './tpp-material.ts'
@@ -28,7 +29,7 @@ const CONNECTION_OPTIONS = {
   key: { type: 'string', value: 'FILE', group: MATERIAL, doc: 'its private key (PEM)' },
   ca: { type: 'string', value: 'FILE', group: MATERIAL, doc: "CA of the server's TLS certificate (default: system CAs)" },
   'signing-key': { type: 'string', value: 'FILE', group: MATERIAL, doc: 'TPP signing key, a private JWK (PS256 or ES256)' },
-  kid: { type: 'string', value: 'KID', group: MATERIAL, doc: "kid to sign with (default the key's JWK thumbprint)" },
+  kid: { type: 'string', value: 'KID', group: MATERIAL, doc: "kid to sign with (default: the JWK's own kid, else its thumbprint)" },
 } as const satisfies Record<string, OptionHelp>
 
 /** What a request is built from: register and update only. */
@@ -104,7 +105,8 @@ mutual TLS; the token is bound to the transport certificate. Prints the token.`,
     command: 'tpp update',
     usage: 'open-dcr tpp update [--client-id ID] [--claim NAME=VALUE ...] [options]',
     description: `Replaces the registration (PUT /register/{client_id}) with a complete, freshly signed request and a fresh
-software statement; --claim changes metadata. Prints the registration as updated (200).`,
+software statement, starting from the metadata last registered; --claim and --omit change it. Prints the
+registration as updated (200).`,
     options: { 'client-id': CLIENT_ID, ...REQUEST_CHANGES, json: JSON_ANSWER, ...CONNECTION_OPTIONS, ...REQUEST_MATERIAL_OPTIONS },
   }),
   delete: defineCommand({
@@ -166,9 +168,12 @@ async function audienceOf(material: TppMaterial, endpoints: () => Promise<BankEn
   return material.audience ?? (await endpoints()).issuer
 }
 
-/** A request for `profile`, carrying a fresh (or the given) software statement and the --claim changes. */
-async function buildRequest(material: TppMaterial, values: Values, audience: string): Promise<RegistrationRequestBody> {
-  const overrides = await claimsFromArguments({ claimsFile: values.claims, claim: values.claim, omit: values.omit })
+/**
+ * A request for `profile`, carrying a fresh (or the given) software statement and the --claim changes; an
+ * update starts from the metadata `registered` (registered-metadata.ts).
+ */
+async function buildRequest(material: TppMaterial, values: Values, audience: string, registered: Record<string, unknown> = {}): Promise<RegistrationRequestBody> {
+  const overrides = { ...registered, ...(await claimsFromArguments({ claimsFile: values.claims, claim: values.claim, omit: values.omit })) }
   const ssa = await material.softwareStatement()
   if (ssa === undefined && material.profile !== 'rfc7591') throw new UsageError(`a ${material.profile} registration request needs a software statement: pass --ssa FILE`)
   const tpp = await material.tppFor(ssa)
@@ -274,7 +279,7 @@ async function show(values: Values): Promise<number> {
 
 async function update(values: Values): Promise<number> {
   const { record, material } = await chosenRegistration(values)
-  const request = await buildRequest(material, values, material.audience ?? record.server.issuer)
+  const request = await buildRequest(material, values, material.audience ?? record.server.issuer, registeredMetadata(record.clientId, record.registration))
   const bearer = await managementBearer(record, material, values.json)
   if ('refusal' in bearer) return bearer.refusal
   progress(values.json)(`PUT /register/${record.clientId} (${material.profile}, ${request.contentType})`)

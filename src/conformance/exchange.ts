@@ -1,6 +1,6 @@
 /** One HTTP exchange of the conformance run, with TLS refusals kept as results rather than thrown. */
 import { mtlsRequest } from '../sandbox/mtls-client.ts'
-import type { ConformanceMaterial } from './material.ts'
+import type { ConformanceMaterial, Transport } from './material.ts'
 
 export type ExchangeResult = {
   /** HTTP status, or 0 when the connection was refused before an answer (TLS handshake, reset). */
@@ -14,14 +14,27 @@ export type ExchangeResult = {
   problem?: string
 }
 
-export async function exchange(material: ConformanceMaterial, request: { method: string; path: string; body?: string; contentType?: string; headers?: Record<string, string>; withoutCertificate?: boolean }): Promise<ExchangeResult> {
+export type ExchangeRequest = {
+  method: string
+  path: string
+  body?: string
+  contentType?: string
+  headers?: Record<string, string>
+  /** No client certificate at all. */
+  withoutCertificate?: boolean
+  /** Another transport certificate than the material's primary one (another participant, an untrusted CA). */
+  transport?: Transport
+}
+
+export async function exchange(material: ConformanceMaterial, request: ExchangeRequest): Promise<ExchangeResult> {
+  const transport = request.transport ?? material.transport
   try {
     const response = await mtlsRequest({
       url: new URL(request.path, material.serverUrl).href,
       method: request.method,
       headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': request.contentType ?? material.contentType } : {}), ...request.headers },
       ...(request.body !== undefined ? { body: request.body } : {}),
-      ...(request.withoutCertificate ? {} : { cert: material.transport.certificatePem, key: material.transport.privateKeyPem }),
+      ...(request.withoutCertificate ? {} : { cert: transport.certificatePem, key: transport.privateKeyPem }),
       ...(material.caPem ? { ca: material.caPem } : {}),
     })
     const challenge = response.headers['www-authenticate']

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { exchange, type ExchangeResult } from './exchange.ts'
-import type { ConformanceMaterial } from './material.ts'
+import type { ConformanceMaterial, Participant } from './material.ts'
 
 /** RFC 7523 §2.2 client assertion type. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -30,6 +30,10 @@ export type RunClient = {
   readonly credentialKind: 'registration-access-token' | 'client-credentials'
   /** Path (and query) of its client configuration endpoint on the server under test. */
   readonly configurationPath: string
+  /** The software it was registered for, whose transport certificate its calls present. */
+  readonly participant: Participant
+  /** Registered over TLS without a client certificate (where the profile allows it, RFC 7591): its calls present none. */
+  readonly withoutCertificate: boolean
   /** The latest registration access token the server handed out (rotation, RFC7592-8). */
   registrationAccessToken: string | undefined
   /** Set once a DELETE of it was answered 204. */
@@ -45,13 +49,38 @@ export type ManageCall = {
   body?: string
   /** Call this path instead of the client's own (e.g. another client id). */
   path?: string
+  /** Present this participant's certificate instead of the client's (the caller is another client). */
+  as?: RunClient
+  /** Present no client certificate. */
+  withoutCertificate?: boolean
+}
+
+export type RegisterOptions = {
+  /** Register over TLS without a client certificate. */
+  withoutCertificate?: boolean
+  /** The SSA to carry (undefined: a fresh default one; null: none). */
+  ssa?: string | null
+  /**
+   * The case will present this client's registration access token where the server should revoke it
+   * (RFC7592-5, SEC-33). Such a token is the client's only credential: with signed recovery off (every
+   * preset), no one can delete the client afterwards, and where the profile allows one registration per
+   * software id (BR-DCR-25) its software could never register again. So it is registered for a disposable
+   * participant; where the material has none (another server than a sandbox), the case does not run rather
+   * than lose the tester's software.
+   */
+  losesRegistrationToken?: boolean
 }
 
 export type RunClients = {
-  /** Remembers the client of a 201 answer; undefined when the answer has no client_id. */
-  remember(information: unknown): RunClient | undefined
-  /** Registers a fresh, valid client (request claims `overrides`, SSA claims `ssaClaims`); throws unless the answer is 201. */
-  register(overrides?: Record<string, unknown>, ssaClaims?: Record<string, unknown>): Promise<RunClient>
+  /** Remembers the client of a 201 answer for `participant` (default the primary); undefined when the answer has no client_id. */
+  remember(information: unknown, participant?: Participant, withoutCertificate?: boolean): RunClient | undefined
+  /** A participant with no client of the run on the server, for one more registration (CDR-DCR-15, BR-DCR-25); the primary when there is no other. */
+  freeParticipant(): Promise<Participant>
+  /**
+   * Registers a fresh, valid client (request claims `overrides`, SSA claims `ssaClaims`) for a free
+   * participant; throws unless the answer is 201.
+   */
+  register(overrides?: Record<string, unknown>, ssaClaims?: Record<string, unknown>, options?: RegisterOptions): Promise<RunClient>
   /** The credential that manages `client` now: its latest registration access token, or a new access token. */
   credential(client: RunClient): Promise<string>
   /** POST to the token endpoint: client credentials grant, private_key_jwt for `client`. */
@@ -108,7 +137,9 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
     }
   }
 
-  function remember(information: unknown): RunClient | undefined {
+  const primary: Participant = { softwareId: material.softwareId, transport: material.transport }
+
+  function remember(information: unknown, participant: Participant = primary, withoutCertificate = false): RunClient | undefined {
     if (!isObject(information) || typeof information.client_id !== 'string' || information.client_id === '') return undefined
     const clientId = information.client_id
     const token = typeof information.registration_access_token === 'string' ? information.registration_access_token : undefined
@@ -125,6 +156,8 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
       information,
       credentialKind: token === undefined ? 'client-credentials' : 'registration-access-token',
       configurationPath,
+      participant,
+      withoutCertificate,
       registrationAccessToken: token,
       deleted: false,
     }
@@ -132,10 +165,36 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
     return client
   }
 
-  async function register(overrides: Record<string, unknown> = {}, ssaClaims?: Record<string, unknown>): Promise<RunClient> {
-    const body = await material.sign(material.registrationClaims(await material.issueSsa(ssaClaims), overrides))
-    const result = await exchange(material, { method: 'POST', path: '/register', body })
-    const client = result.status === 201 ? remember(result.json) : undefined
+  async function freeParticipant(): Promise<Participant> {
+    const busy = new Set(clients.filter((client) => !client.deleted).map((client) => client.participant.softwareId))
+    const all = await material.participants(busy.size + 1)
+    return all.find((participant) => !busy.has(participant.softwareId)) ?? primary
+  }
+
+  /** The SSA of a request for `participant`: none, the given one, or a fresh one (with `ssaClaims`, or the profile's default). */
+  async function ssaFor(participant: Participant, ssaClaims: Record<string, unknown> | undefined, given: string | null | undefined): Promise<string | undefined> {
+    if (given === null) return undefined
+    if (given !== undefined) return given
+    return ssaClaims === undefined ? material.defaultSsa(participant.softwareId) : material.issueSsa(ssaClaims, participant.softwareId)
+  }
+
+  /** Where a client's registration access token will be revoked, a participant no one else needs (RegisterOptions). */
+  async function participantFor(options: RegisterOptions): Promise<Participant> {
+    if (options.losesRegistrationToken !== true) return freeParticipant()
+    const disposable = await material.disposableParticipant()
+    if (disposable === undefined) {
+      throw new Error('the case presents a registration access token where the server should revoke it for good (RFC7592-5), which would leave a registration no one can delete; it needs a software id to spare, which only a sandbox provides')
+    }
+    return disposable
+  }
+
+  async function register(overrides: Record<string, unknown> = {}, ssaClaims?: Record<string, unknown>, options: RegisterOptions = {}): Promise<RunClient> {
+    const participant = await participantFor(options)
+    const ssa = await ssaFor(participant, ssaClaims, options.ssa)
+    const body = await material.encode(material.registrationClaims(ssa, overrides, participant.softwareId))
+    const withoutCertificate = options.withoutCertificate === true
+    const result = await exchange(material, { method: 'POST', path: '/register', body, transport: participant.transport, withoutCertificate })
+    const client = result.status === 201 ? remember(result.json, participant, withoutCertificate) : undefined
     if (client === undefined) throw new Error(`registering a client for the case was not accepted (${answerSummary(result)})`)
     return client
   }
@@ -146,7 +205,7 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
     const iat = Math.floor(Date.now() / 1000)
     const assertion = await material.sign({ iss: client.clientId, sub: client.clientId, aud: endpoint.audience, iat, exp: iat + ASSERTION_LIFETIME_SECONDS, jti: randomUUID() })
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion })
-    return exchange(material, { method: 'POST', path: endpoint.path, body: form.toString(), contentType: FORM })
+    return exchange(material, { method: 'POST', path: endpoint.path, body: form.toString(), contentType: FORM, transport: client.participant.transport, withoutCertificate: client.withoutCertificate })
   }
 
   async function credential(client: RunClient): Promise<string> {
@@ -159,9 +218,12 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
 
   async function manage(client: RunClient, method: ManagementMethod, call: ManageCall = {}): Promise<ExchangeResult> {
     const path = call.path ?? client.configurationPath
+    const caller = call.as ?? client
     const result = await exchange(material, {
       method,
       path,
+      transport: caller.participant.transport,
+      withoutCertificate: call.withoutCertificate ?? caller.withoutCertificate,
       ...(call.body === undefined ? {} : { body: call.body }),
       ...(call.authorization !== undefined ? { headers: { authorization: call.authorization } } : call.token === undefined ? {} : { headers: { authorization: `Bearer ${call.token}` } }),
     })
@@ -173,7 +235,8 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
   }
 
   async function updateRequest(client: RunClient, overrides: Record<string, unknown> = {}, ssaClaims?: Record<string, unknown>): Promise<string> {
-    return material.sign(material.registrationClaims(await material.issueSsa(ssaClaims), { client_id: client.clientId, ...overrides }))
+    const ssa = await ssaFor(client.participant, ssaClaims, undefined)
+    return material.encode(material.registrationClaims(ssa, { client_id: client.clientId, ...overrides }, client.participant.softwareId))
   }
 
   function pathFor(client: RunClient, clientId: string): string {
@@ -208,5 +271,5 @@ export function createRunClients(material: ConformanceMaterial): RunClients {
 
   const remaining = (): string[] => clients.filter((client) => !client.deleted).map((client) => client.clientId)
 
-  return { remember, register, credential, requestToken, manage, updateRequest, pathFor, cleanup, remaining }
+  return { remember, freeParticipant, register, credential, requestToken, manage, updateRequest, pathFor, cleanup, remaining }
 }

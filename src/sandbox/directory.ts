@@ -1,15 +1,17 @@
 /**
  * The sandbox directory: a made-up SSA issuer that plays the OB Directory. It holds a PS256 signing key
- * (kid = its JWK thumbprint), publishes the public half as a JWKS, and issues UK-shaped software statements
+ * (kid = the JWK's own, else its thumbprint), publishes the public half as a JWKS, and issues UK-shaped software statements
  * (UK-DCR-15, uk-obie-dcr.md §5 and the §7 sample) for a made-up organisation, "Acme Fin Ltd". With the
  * option `shape` it plays the CDR Register or the Open Finance Brasil directory instead (ssa-shapes.ts:
- * CDR-DCR-7/8, BR-DCR-5/7). Every claim can be overridden per SSA; a claim overridden with `undefined` is
+ * CDR-DCR-7/8, BR-DCR-5/7) or a plain RFC 7591 statement (RFC7591-13). The key set URLs it names are on its
+ * own keystore (participant-keystore.ts), never an internet host. Every claim can be overridden per SSA; a claim overridden with `undefined` is
  * left out (for negative tests).
  */
 import { randomUUID } from 'node:crypto'
 import { SignJWT, type JSONWebKeySet, type JWK } from 'jose'
+import { participantKeystore, type ParticipantKeystore } from './participant-keystore.ts'
 import { generateSigningKey, importSigningKey, type SigningKey } from './signing-key.ts'
-import { BRAZIL_SANDBOX_ORGANISATION, brazilSsaClaims, CDR_SANDBOX_RECIPIENT, cdrSsaClaims, type SsaShape } from './ssa-shapes.ts'
+import { BRAZIL_SANDBOX_ORGANISATION, brazilSsaClaims, CDR_SANDBOX_RECIPIENT, cdrSsaClaims, rfc7591SsaClaims, type SsaShape } from './ssa-shapes.ts'
 
 /** The made-up organisation and software the sandbox registers by default. */
 export const SANDBOX_ORGANISATION = {
@@ -63,8 +65,10 @@ export type SsaClaims = {
 export type SsaClaimsInput = { [K in keyof SsaClaims]?: SsaClaims[K] | undefined } & Record<string, unknown>
 
 export type IssueSsaOptions = {
-  /** Which regime's SSA (default `uk`): `cdr` (CDR Register) or `brazil` (Open Finance Brasil directory). */
+  /** Which regime's SSA (default `uk`): `cdr` (CDR Register), `brazil` (Open Finance Brasil directory) or `rfc7591` (metadata names). */
   shape?: SsaShape
+  /** The key set URLs the SSA names (default: the participant's on the directory's keystore). */
+  keystore?: ParticipantKeystore
   /** Issue time, seconds since the epoch (default now). A `claims.iat` wins over this. */
   iat?: number
   /** Expiry, seconds since the epoch (default: none for UK and Brazil SSAs, iat + 10 min for the CDR). A `claims.exp` wins. */
@@ -73,7 +77,7 @@ export type IssueSsaOptions = {
   jti?: string
   /** Header `alg` (default PS256); must suit the RSA key, e.g. RS256 for a negative test. */
   alg?: string
-  /** Header `kid` (default the key's thumbprint). */
+  /** Header `kid` (default the signing key's own kid). */
   kid?: string
   /** Extra or replaced protected-header members, e.g. `{ jku: '...' }` for a negative test. */
   header?: Record<string, unknown>
@@ -94,14 +98,15 @@ export type SandboxDirectoryOptions = {
   issuer?: string
   /** Where the directory JWKS is (or will be) published. */
   jwksUrl: string
-  /** Restores an existing key (private JWK) instead of generating one. */
+  /** Base URL of the participants' key sets its SSAs name (default the origin of `jwksUrl`). */
+  keystoreUrl?: string
+  /** Restores an existing key (private JWK) instead of generating one; its own `kid` is kept. */
   signingKey?: JWK
 }
 
 /** The default SSA claims for `orgId`/`softwareId`, shaped like the uk-obie-dcr.md §7 sample. */
-export function defaultSsaClaims(issuer: string, orgId: string, softwareId: string, iat: number, jti: string): SsaClaims {
+export function defaultSsaClaims(issuer: string, orgId: string, softwareId: string, iat: number, jti: string, keystore: ParticipantKeystore): SsaClaims {
   const site = `https://${SANDBOX_ORGANISATION.host}`
-  const keystore = 'https://keystore.openbankingtest.org.uk'
   return {
     iss: issuer,
     iat,
@@ -127,17 +132,17 @@ export function defaultSsaClaims(issuer: string, orgId: string, softwareId: stri
     org_id: orgId,
     org_name: SANDBOX_ORGANISATION.orgName,
     org_contacts: [{ name: 'Tech', email: `ob@${SANDBOX_ORGANISATION.host}`, phone: '+447700900123', type: 'Technical' }],
-    org_jwks_endpoint: `${keystore}/${orgId}/${orgId}.jwks`,
-    org_jwks_revoked_endpoint: `${keystore}/${orgId}/revoked/${orgId}.jwks`,
-    software_jwks_endpoint: `${keystore}/${orgId}/${softwareId}.jwks`,
-    software_jwks_revoked_endpoint: `${keystore}/${orgId}/revoked/${softwareId}.jwks`,
+    org_jwks_endpoint: keystore.orgJwks,
+    org_jwks_revoked_endpoint: keystore.orgRevokedJwks,
+    software_jwks_endpoint: keystore.jwks,
+    software_jwks_revoked_endpoint: keystore.revokedJwks,
     software_policy_uri: `${site}/policy`,
     software_tos_uri: `${site}/tos`,
     software_on_behalf_of_org: null,
   }
 }
 
-export async function createSandboxDirectory({ issuer = 'Sandbox Directory', jwksUrl, signingKey }: SandboxDirectoryOptions): Promise<SandboxDirectory> {
+export async function createSandboxDirectory({ issuer = 'Sandbox Directory', jwksUrl, keystoreUrl = new URL(jwksUrl).origin, signingKey }: SandboxDirectoryOptions): Promise<SandboxDirectory> {
   const key = signingKey === undefined ? await generateSigningKey('PS256') : await importSigningKey(signingKey, 'PS256')
   return {
     issuer,
@@ -151,13 +156,16 @@ export async function createSandboxDirectory({ issuer = 'Sandbox Directory', jwk
       const orgId = typeof claims.org_id === 'string' ? claims.org_id : ids.orgId
       const softwareId = typeof claims.software_id === 'string' ? claims.software_id : ids.softwareId
       const iat = options.iat ?? Math.floor(Date.now() / 1000)
-      const shapeInput = { issuer, iat, softwareId, orgId }
+      const keystore = options.keystore ?? participantKeystore(keystoreUrl, orgId, softwareId)
+      const shapeInput = { issuer, iat, softwareId, orgId, keystore }
       const defaults =
         shape === 'cdr'
           ? cdrSsaClaims({ ...shapeInput, jti: options.jti ?? randomUUID() })
           : shape === 'brazil'
             ? brazilSsaClaims({ ...shapeInput, jti: options.jti })
-            : defaultSsaClaims(issuer, orgId, softwareId, iat, options.jti ?? randomUUID())
+            : shape === 'rfc7591'
+              ? rfc7591SsaClaims({ ...shapeInput, jti: options.jti ?? randomUUID(), host: SANDBOX_ORGANISATION.host })
+              : defaultSsaClaims(issuer, orgId, softwareId, iat, options.jti ?? randomUUID(), keystore)
       const payload: Record<string, unknown> = {
         ...defaults,
         ...(options.exp === undefined ? {} : { exp: options.exp }),

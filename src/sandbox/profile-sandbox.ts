@@ -9,6 +9,7 @@
 import { PROFILE_NAMES } from '../config/schema.ts'
 import { SANDBOX_ORGANISATION, type IssueSsaOptions, type SsaClaimsInput } from './directory.ts'
 import type { LoadedSandbox, SandboxOptions } from './sandbox.ts'
+import { obTransportSubject } from './tpp.ts'
 import { BRAZIL_SANDBOX_ORGANISATION, BRAZIL_SANDBOX_SSA_ISSUER, brazilTransportSubject, CDR_REGISTER_ISSUER, CDR_SANDBOX_RECIPIENT, cdrTransportSubject, type SsaShape } from './ssa-shapes.ts'
 
 /** The profiles a sandbox can play (config/profiles/). */
@@ -18,8 +19,21 @@ export type SandboxProfile = (typeof SANDBOX_PROFILES)[number]
 
 export const isSandboxProfile = (value: unknown): value is SandboxProfile => typeof value === 'string' && (SANDBOX_PROFILES as readonly string[]).includes(value)
 
-/** The SSA shape of a profile: plain RFC 7591 reads SSAs with the UK claim names (its preset keeps the schema's). */
-export const ssaShapeOf = (profile: SandboxProfile): SsaShape => (profile === 'cdr' ? 'cdr' : profile === 'brazil' ? 'brazil' : 'uk')
+/** The SSA shape of a profile: plain RFC 7591 statements carry client metadata names (RFC7591-13). */
+export const ssaShapeOf = (profile: SandboxProfile): SsaShape => (profile === 'obuk' ? 'uk' : profile)
+
+/** The transport subject a profile's directory issues for a software and organisation (UK-DCR-38, CDR-DCR-1, BR-DCR-11/12). */
+export function transportSubjectFor(profile: SandboxProfile, softwareId: string, orgId: string): string {
+  switch (profile) {
+    case 'cdr':
+      return cdrTransportSubject(softwareId, orgId)
+    case 'brazil':
+      return brazilTransportSubject({ softwareId, orgId })
+    case 'obuk':
+    case 'rfc7591':
+      return obTransportSubject(softwareId, orgId)
+  }
+}
 
 /** createSandbox options for a sandbox that plays `profile`: directory issuer, participant ids, transport subject. */
 export function sandboxOptionsFor(profile: SandboxProfile): Pick<SandboxOptions, 'directoryIssuer' | 'softwareId' | 'orgId' | 'tppTransportSubject'> {
@@ -48,6 +62,8 @@ export function issueProfileSsa(sandbox: LoadedSandbox, profile: SandboxProfile,
       return sandbox.issueCdrSsa(claims, options)
     case 'brazil':
       return sandbox.issueBrazilSsa(claims, options)
+    case 'rfc7591':
+      return sandbox.issueRfc7591Ssa(claims, options)
     case 'uk':
       return sandbox.issueSsa(claims as SsaClaimsInput, options)
   }

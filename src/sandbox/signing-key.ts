@@ -1,6 +1,7 @@
 /**
  * A JWS signing key of the sandbox (directory SSA key, TPP request key): generated with jose or restored
- * from its private JWK file, with `kid` = the RFC 7638 thumbprint of the public key, and the public JWK
+ * from its private JWK file, with `kid` = the JWK's own `kid` (a directory may have assigned it), else the RFC
+ * 7638 thumbprint of the public key, and the public JWK
  * marked `use: sig` as the JWKS it is published in must say (SEC-9).
  */
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
@@ -25,12 +26,12 @@ export async function generateSigningKey(alg: SandboxAlgorithm): Promise<Signing
   return importSigningKey(await exportJWK(privateKey), alg)
 }
 
-/** Restores a signing key from its private JWK; `alg` defaults to the JWK's own `alg`. */
+/** Restores a signing key from its private JWK; `alg` defaults to the JWK's own `alg`, `kid` to its own `kid`, else the thumbprint. */
 export async function importSigningKey(privateJwk: JWK, alg: SandboxAlgorithm | undefined = privateJwk.alg as SandboxAlgorithm | undefined): Promise<SigningKey> {
   if (alg !== 'PS256' && alg !== 'ES256') throw new TypeError(`a sandbox signing key is PS256 or ES256, got ${String(alg)}`)
   if (privateJwk.d === undefined) throw new TypeError('a signing key JWK must hold the private key (member "d")')
   const publicOnly = createPublicKey({ key: privateJwk as JsonWebKey, format: 'jwk' }).export({ format: 'jwk' }) as JWK
-  const kid = await calculateJwkThumbprint(publicOnly)
+  const kid = typeof privateJwk.kid === 'string' && privateJwk.kid !== '' ? privateJwk.kid : await calculateJwkThumbprint(publicOnly)
   return {
     alg,
     kid,

@@ -10,9 +10,40 @@
  */
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { AttributeValue } from '@peculiar/asn1-x509'
+import type { ParticipantKeystore } from './participant-keystore.ts'
 
-/** The shapes the sandbox directory issues. */
-export type SsaShape = 'uk' | 'cdr' | 'brazil'
+/** The shapes the sandbox directory issues: plain RFC 7591 statements carry client metadata names (RFC7591-13). */
+export type SsaShape = 'uk' | 'cdr' | 'brazil' | 'rfc7591'
+
+/** The SSA claims that carry what a registration reads from a statement, in each shape. */
+export type SsaClaimNames = {
+  redirectUris: string
+  jwksUri: string
+  clientName: string
+  clientUri: string
+  logoUri: string
+  tosUri: string
+  policyUri: string
+}
+
+const SOFTWARE_NAMES: SsaClaimNames = {
+  redirectUris: 'software_redirect_uris',
+  jwksUri: 'software_jwks_endpoint',
+  clientName: 'software_client_name',
+  clientUri: 'software_client_uri',
+  logoUri: 'software_logo_uri',
+  tosUri: 'software_tos_uri',
+  policyUri: 'software_policy_uri',
+}
+const METADATA_NAMES: SsaClaimNames = { redirectUris: 'redirect_uris', jwksUri: 'jwks_uri', clientName: 'client_name', clientUri: 'client_uri', logoUri: 'logo_uri', tosUri: 'tos_uri', policyUri: 'policy_uri' }
+
+/** UK-DCR-15 software_* names, CDR-DCR-8 and RFC7591-13 metadata names, BR-DCR-5 software_* names with software_jwks_uri. */
+export const SSA_CLAIM_NAMES: Readonly<Record<SsaShape, SsaClaimNames>> = {
+  uk: SOFTWARE_NAMES,
+  cdr: METADATA_NAMES,
+  brazil: { ...SOFTWARE_NAMES, jwksUri: 'software_jwks_uri' },
+  rfc7591: METADATA_NAMES,
+}
 
 /** CDR-DCR-8: the `iss` of every CDR Register SSA. */
 export const CDR_REGISTER_ISSUER = 'cdr-register'
@@ -50,12 +81,12 @@ export type ShapeInput = {
   jti: string | undefined
   softwareId: string
   orgId: string
-  /** Where the TPP publishes its signing keys (CDR `jwks_uri`, Brazil `software_jwks_uri`). */
-  jwksUri?: string | undefined
+  /** Where the participant's key sets are (participant-keystore.ts). */
+  keystore: ParticipantKeystore
 }
 
 /** The claims of a CDR Register SSA for one software product (CDR SSA table). */
-export function cdrSsaClaims({ issuer, iat, jti, softwareId, orgId, jwksUri }: ShapeInput): Record<string, unknown> {
+export function cdrSsaClaims({ issuer, iat, jti, softwareId, orgId, keystore }: ShapeInput): Record<string, unknown> {
   const site = `https://${CDR_SANDBOX_RECIPIENT.host}`
   return {
     iss: issuer,
@@ -73,7 +104,7 @@ export function cdrSsaClaims({ issuer, iat, jti, softwareId, orgId, jwksUri }: S
     logo_uri: `${site}/logo.png`,
     tos_uri: `${site}/tos`,
     policy_uri: `${site}/policy`,
-    jwks_uri: jwksUri ?? `${site}/cdr/jwks`,
+    jwks_uri: keystore.jwks,
     revocation_uri: `${site}/cdr/arrangements/revoke`,
     recipient_base_uri: `${site}/cdr`,
     software_id: softwareId,
@@ -83,9 +114,8 @@ export function cdrSsaClaims({ issuer, iat, jti, softwareId, orgId, jwksUri }: S
 }
 
 /** The claims of an Open Finance Brasil directory SSA (br-dcr.md §6). */
-export function brazilSsaClaims({ issuer, iat, jti, softwareId, orgId, jwksUri }: ShapeInput): Record<string, unknown> {
+export function brazilSsaClaims({ issuer, iat, jti, softwareId, orgId, keystore }: ShapeInput): Record<string, unknown> {
   const site = `https://${BRAZIL_SANDBOX_ORGANISATION.host}`
-  const keystore = `https://keystore.sandbox.directory.openbankingbrasil.org.br/${orgId}/${softwareId}`
   return {
     software_mode: 'Live',
     software_redirect_uris: [`${site}/of/cb`],
@@ -99,13 +129,13 @@ export function brazilSsaClaims({ issuer, iat, jti, softwareId, orgId, jwksUri }
     iss: issuer,
     software_tos_uri: `${site}/termos`,
     software_client_description: 'Agregador de contas',
-    software_jwks_uri: jwksUri ?? `${keystore}/application.jwks`,
+    software_jwks_uri: keystore.jwks,
     software_policy_uri: `${site}/privacidade`,
     software_id: softwareId,
     software_client_uri: site,
-    software_jwks_inactive_uri: `${keystore}/inactive/application.jwks`,
-    software_jwks_transport_uri: `${keystore}/transport.jwks`,
-    software_jwks_transport_inactive_uri: `${keystore}/inactive/transport.jwks`,
+    software_jwks_inactive_uri: keystore.revokedJwks,
+    software_jwks_transport_uri: keystore.transportJwks,
+    software_jwks_transport_inactive_uri: keystore.transportRevokedJwks,
     software_logo_uri: `${site}/logo.png`,
     org_id: orgId,
     org_number: BRAZIL_SANDBOX_ORGANISATION.orgNumber,
@@ -127,6 +157,29 @@ export function brazilSsaClaims({ issuer, iat, jti, softwareId, orgId, jwksUri }
         status: 'Active',
       },
     ],
+  }
+}
+
+/**
+ * The claims of a plain RFC 7591 software statement (RFC7591-13, §2.3 example): client metadata names
+ * (`redirect_uris`, `jwks_uri`, `scope`, `logo_uri` ...) with `software_id`, for the UK sandbox organisation.
+ */
+export function rfc7591SsaClaims({ issuer, iat, jti, softwareId, keystore, host }: ShapeInput & { host: string }): Record<string, unknown> {
+  const site = `https://${host}`
+  return {
+    iss: issuer,
+    iat,
+    jti,
+    software_id: softwareId,
+    software_version: '3.1',
+    client_name: 'Acme Budget',
+    client_uri: site,
+    redirect_uris: [`${site}/ob/callback`, `${site}/ob/callback2`],
+    logo_uri: `${site}/logo.png`,
+    tos_uri: `${site}/tos`,
+    policy_uri: `${site}/policy`,
+    jwks_uri: keystore.jwks,
+    scope: 'openid accounts',
   }
 }
 

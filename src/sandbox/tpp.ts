@@ -1,5 +1,6 @@
 /**
- * The sandbox TPP: the other side of a registration. It holds a signing key (kid = JWK thumbprint) whose
+ * The sandbox TPP: the other side of a registration. It holds a signing key (kid = the JWK's own, else its
+ * thumbprint) whose
  * JWKS is published on the sandbox keystore (the URL an SSA carries as `software_jwks_endpoint`), a
  * transport certificate from the sandbox CA with the legacy OB subject `CN=<software_id>,OU=<org_id>,
  * O=OpenBanking,C=GB` (UK-DCR-38) unless another subject is asked for (ssa-shapes.ts: CDR, ICP-Brasil), and
@@ -12,12 +13,13 @@ import { decodeJwt, SignJWT, type JSONWebKeySet, type JWK } from 'jose'
 import { brazilSubjectDnOf } from '../trust/brazil-distinguished-name.ts'
 import type { CertificateAuthority, IssuedCertificate } from './ca.ts'
 import type { JwksServer } from './jwks-server.ts'
+import { requestedScope } from './requested-scope.ts'
 import { generateSigningKey, importSigningKey, type SandboxAlgorithm, type SigningKey } from './signing-key.ts'
 
 export type SignRequestOptions = {
   /** Header `alg` (default the key's own), e.g. RS256 with the RSA key for a negative test. */
   alg?: string
-  /** Header `kid` (default the key's thumbprint). */
+  /** Header `kid` (default the signing key's own kid). */
   kid?: string
   /** Extra or replaced protected-header members (`jku`, `x5c`, `crit` ... for negative tests). */
   header?: Record<string, unknown>
@@ -127,7 +129,8 @@ function sandboxTpp(parts: { softwareId: string; orgId: string; signingKey: Sign
       return new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? signingKey.alg, kid: options.kid ?? signingKey.kid, typ: 'JWT', ...options.header }).sign(signingKey.privateKey)
     },
     registrationClaims({ ssa, aud, overrides = {} }) {
-      const redirectUris = decodeJwt(ssa).software_redirect_uris
+      const statement = decodeJwt(ssa)
+      const redirectUris = statement.software_redirect_uris
       const firstRedirect = Array.isArray(redirectUris) && typeof redirectUris[0] === 'string' ? redirectUris[0] : undefined
       const now = Math.floor(Date.now() / 1000)
       const claims: Record<string, unknown> = {
@@ -142,7 +145,7 @@ function sandboxTpp(parts: { softwareId: string; orgId: string; signingKey: Sign
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
         response_types: ['code id_token'],
         software_id: softwareId,
-        scope: 'openid accounts payments',
+        scope: requestedScope('uk', statement),
         application_type: 'web',
         id_token_signed_response_alg: 'PS256',
         request_object_signing_alg: 'PS256',
@@ -193,7 +196,7 @@ function sandboxTpp(parts: { softwareId: string; orgId: string; signingKey: Sign
           tls_client_certificate_bound_access_tokens: true,
           jwks_uri: typeof jwksUri === 'string' ? jwksUri : undefined,
           redirect_uris: firstRedirectUri(ssa, 'software_redirect_uris'),
-          scope: 'openid accounts consents resources',
+          // BR-DCR-21: without a scope the bank grants the full set of the SSA's active roles.
           software_statement: ssa,
         },
         overrides,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose'
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose'
 import { claimsFromArguments } from '../../src/cli/claim-arguments.ts'
 import { checkSoftwareStatement, type SsaCheckOutcome } from '../../src/cli/ssa-checks.ts'
 import { explainClaim } from '../../src/cli/ssa-dictionary.ts'
@@ -35,6 +35,23 @@ describe('open-dcr ssa', () => {
     const result = await runCli(['ssa', 'inspect', '-', '--dir', sandbox.files.dir, '--json', ...args], { input: ssa })
     return { code: result.code, report: jsonOf(result, 'ssa inspect') as unknown as Report }
   }
+
+  it('ssa issue --key --issuer signs for a real test directory, keeping the JWK kid, and names only the sandbox keystore (issue 12 item 15)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('PS256', { extractable: true })
+    const keyFile = join(sandbox.files.dir, 'real-directory-key.jwk.json')
+    await writeFile(keyFile, JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'real-directory-kid' }))
+    const ssa = await issue('--key', keyFile, '--issuer', 'OpenBanking Ltd', '--profile', 'brazil')
+    assert.deepEqual(decodeProtectedHeader(ssa), { alg: 'PS256', kid: 'real-directory-kid', typ: 'JWT' })
+    const { payload } = await jwtVerify(ssa, publicKey)
+    assert.equal(payload.iss, 'OpenBanking Ltd')
+    assert.equal(payload.software_id, sandbox.tpp.softwareId)
+    for (const name of ['software_jwks_uri', 'software_jwks_inactive_uri', 'software_jwks_transport_uri', 'software_jwks_transport_inactive_uri']) {
+      assert.ok(String(payload[name]).startsWith(`${sandbox.jwksServer.url}/`), `${name} is on the sandbox keystore`)
+    }
+    const withoutIssuer = await runCli(['ssa', 'issue', '--key', keyFile, '--dir', join(sandbox.files.dir, 'no-sandbox-here')])
+    assert.equal(withoutIssuer.code, 2)
+    assert.match(withoutIssuer.stderr, /--key needs --issuer/)
+  })
 
   it('ssa issue | ssa inspect -: a fresh sandbox statement verifies, every claim is explained and every check passes (exit 0)', async () => {
     const ssa = await issue()

@@ -86,6 +86,27 @@ describe('open-dcr tpp against an obuk sandbox (client credentials management)',
     assert.equal((await runCli(['tpp', 'delete', '--dir', registrations])).code, 0)
   })
 
+  it('asks for the scope of the SSA roles, and an update starts from what was registered (issue 12 item 16)', async () => {
+    const dir = ['--dir', sandbox.dir]
+    const ssaFile = join(sandbox.dir, 'aisp-only.ssa.jwt')
+    const issued = await runCli(['ssa', 'issue', ...dir, '--claim', 'software_roles=["AISP"]'])
+    assert.equal(issued.code, 0, issued.stderr)
+    await writeFile(ssaFile, issued.stdout)
+    const aispOnly = await runCli(['tpp', 'register', ...dir, '--ssa', ssaFile, '--json'])
+    assert.equal(aispOnly.code, 0, aispOnly.stderr)
+    assert.equal(jsonOf(aispOnly, 'tpp register').scope, 'openid accounts', 'AISP grants accounts only: no fixed "openid accounts payments"')
+    assert.equal((await runCli(['tpp', 'delete', ...dir])).code, 0)
+
+    const second = 'https://acme-fin.example.co.uk/ob/callback2'
+    const registered = await runCli(['tpp', 'register', ...dir, '--claim', `redirect_uris=["${second}"]`, '--json'])
+    assert.equal(registered.code, 0, registered.stderr)
+    assert.deepEqual(jsonOf(registered, 'tpp register').redirect_uris, [second])
+    const updated = await runCli(['tpp', 'update', ...dir, '--json'])
+    assert.equal(updated.code, 0, updated.stderr)
+    assert.deepEqual(jsonOf(updated, 'tpp update').redirect_uris, [second], 'the update keeps the registered redirect URI rather than the default one')
+    assert.equal((await runCli(['tpp', 'delete', ...dir])).code, 0)
+  })
+
   it('refuses a registration the server rejects with exit 1 and the server\'s error', async () => {
     const refused = await runCli(['tpp', 'register', '--dir', sandbox.dir, '--claim', 'redirect_uris=["https://elsewhere.example.com/cb"]', '--json'])
     assert.equal(refused.code, 1)

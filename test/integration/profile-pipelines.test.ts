@@ -130,7 +130,8 @@ describe('Brazil profile pipeline', () => {
     assert.equal(ctx.ssa?.verified, true)
     const metadata = registeredMetadata(config, ctx.request.claims, ctx.ssa?.claims)
     assert.equal(metadata.client_name, 'Tucano Financas')
-    assert.equal(metadata.scope, 'openid accounts consents resources')
+    // The request leaves scope out (the sandbox TPP asks for none in Brazil): the full set of the active DADOS role (BR-DCR-21).
+    assert.equal(metadata.scope, 'openid accounts credit-cards-accounts consents customers invoice-financings financings loans unarranged-accounts-overdraft resources')
   })
 
   it('refuses a subject DN that names organizationIdentifier by name (BR-DCR-14)', async () => {
