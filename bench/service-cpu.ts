@@ -81,7 +81,7 @@ try {
   ] as const) {
     const config = loadConfig({ values: { ...sandbox.serverConfigValues(ISSUER), store: { path }, log: { level: 'silent' } } })
     const remoteKeySets = createRemoteKeySets(config.outbound)
-    const store = openStore(config.store)
+    const store = await openStore(config.store)
     const registration = createRegistrationService({ profiles: profilesOf(config), store, audit: createAuditWriter(store), directories: createDirectories(config, remoteKeySets), remoteKeySets, clock: Date.now, customValidators: [] })
     const register = (index: number) => registration.register({ body: bodies[index]!, mediaType: 'application/jwt', certificate, remoteAddress: '127.0.0.1' })
     try {

@@ -65,11 +65,22 @@ async function customValidatorsOf(config: Config): Promise<Validator[]> {
   return config.customValidators.http.url === undefined ? modules : [...modules, createHttpExtensionValidator(config.customValidators.http)]
 }
 
-/** Opens the store the configuration names; a file SQLite cannot open is a ConfigError naming `store.path`. */
-function openConfiguredStore(config: Config): Store {
+/**
+ * Opens the store the configuration names; a file SQLite cannot open is a ConfigError naming `store.path`, a
+ * PostgreSQL database that cannot be reached or migrated one naming `store.url` (whose value is never shown).
+ */
+async function openConfiguredStore(config: Config, logger: Logger): Promise<Store> {
+  if (config.store.kind === 'postgres') {
+    try {
+      return await openStore(config.store, { onIdleError: (error) => logger.warn({ err: error }, 'a pooled PostgreSQL connection failed; the pool replaces it') })
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+      throw new ConfigError('store.url', `cannot open the PostgreSQL database: ${(cause as Error).message}`)
+    }
+  }
   if (config.store.path !== ':memory:') preparePrivateFile(config.store.path, 'store.path', { create: true })
   try {
-    return openStore(config.store)
+    return await openStore(config.store)
   } catch (error) {
     throw new ConfigError('store.path', `cannot open the SQLite database ${shownPath(config.store.path)}: ${(error as Error).message}`)
   }
@@ -125,7 +136,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   preparePrivateFile(config.tokens.signingKeysFile, 'tokens.signingKeysFile', { create: false })
   const serverKeys = await loadServerKeys(config.tokens.signingKeysFile, config.tokens.signingAlgorithm)
   const clock = options.clock ?? Date.now
-  const store = openConfiguredStore(config)
+  const store = await openConfiguredStore(config, logger)
   const opened = new OpenedResources()
   opened.add(() => store.close())
   try {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { defineCommand, type CommandHelp } from './command-help.ts'
 import { CONFORMANCE_HELP, runConformanceCommand } from './conformance.ts'
 import { KEYS_GENERATE_HELP, KEYS_HELP, runKeys } from './keys.ts'
+import { MIGRATE_HELP, runMigrate } from './migrate.ts'
 import { runSandbox, SANDBOX_HELP } from './sandbox.ts'
 import { runServe, SERVE_HELP } from './serve.ts'
 import { runSsa, SSA_HELP, SSA_INSPECT_HELP, SSA_ISSUE_HELP } from './ssa.ts'
@@ -21,6 +22,7 @@ export const OPEN_DCR_HELP = defineCommand({
 
 Commands:
   open-dcr serve --config FILE        start the server from a YAML or JSON configuration
+  open-dcr migrate --config FILE      apply the store's pending schema migrations (SQLite or PostgreSQL)
   open-dcr sandbox [--profile P]      start the server with a local sandbox directory (npm start)
   open-dcr tpp register|token|show|update|delete
                                       the TPP side: register a client and manage it over mutual TLS
@@ -38,6 +40,7 @@ Exit codes: 0 success, 1 the operation failed (e.g. registration refused), 2 usa
 
 export const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
   serve: runServe,
+  migrate: runMigrate,
   sandbox: runSandbox,
   tpp: runTpp,
   ssa: runSsa,
@@ -49,6 +52,7 @@ export const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<numbe
 export const ALL_HELP: readonly CommandHelp[] = [
   OPEN_DCR_HELP,
   SERVE_HELP,
+  MIGRATE_HELP,
   SANDBOX_HELP,
   TPP_HELP,
   ...Object.values(TPP_SUBCOMMAND_HELP),

@@ -17,8 +17,9 @@ export const SERVE_HELP = defineCommand({
   command: 'serve',
   usage: 'open-dcr serve --config FILE',
   description: `Starts the DCR server from a YAML or JSON configuration (docs/configuration.md); OPEN_DCR_*
-environment variables override the file. The configuration must name the database (store.path) and the
-token signing keys (tokens.signingKeysFile); both are created 0600, in a folder created 0700, when missing.
+environment variables override the file. The configuration must name the database (store.path, or
+store.url with store.kind postgres) and the token signing keys (tokens.signingKeysFile); files are created
+0600, in a folder created 0700, when missing; pending schema migrations are applied at start.
 SIGINT or SIGTERM stops it: in-flight requests are answered, the database is flushed, exit 0 (at most
 ${STOP_BOUND_MS / 1000} s, else exit 1).`,
   options: {
@@ -34,7 +35,10 @@ const MUST_BE_NAMED = [
 
 function requireStateFilesNamed(file: string): void {
   const given = merge(readConfigFile(file), environmentOverrides(process.env))
+  const postgres = (given.store as Record<string, unknown> | undefined)?.kind === 'postgres'
   for (const [section, name, what] of MUST_BE_NAMED) {
+    // PostgreSQL needs no database file: store.url is required by the configuration loader instead.
+    if (postgres && section === 'store') continue
     const value = (given[section] as Record<string, unknown> | undefined)?.[name]
     if (typeof value !== 'string' || value === '') {
       throw new ConfigError(`${section}.${name}`, `must be set for open-dcr serve: the file of ${what}, e.g. /var/lib/open-dcr/${name === 'path' ? 'open-dcr.db' : 'signing-keys.json'} (the default under .open-dcr/ is the sandbox's, in the working directory)`)
@@ -48,7 +52,8 @@ export async function runServe(args: string[]): Promise<number> {
   if (values.config === undefined) throw new UsageError(`--config FILE is required\n\n${renderHelp(SERVE_HELP)}`)
   requireStateFilesNamed(values.config)
   const config = loadConfig({ file: values.config, env: process.env })
-  const files = { database: shownPath(config.store.path), signingKeysFile: shownPath(config.tokens.signingKeysFile) }
+  // store.url may hold a password: only the kind is logged for PostgreSQL.
+  const files = { database: config.store.kind === 'postgres' ? 'postgres (store.url)' : shownPath(config.store.path), signingKeysFile: shownPath(config.tokens.signingKeysFile) }
   // server.workers > 1: this process forks the workers (src/cluster.ts), which re-run this command and serve.
   const server = await startClustered(config)
   const log = server.running?.app.log ?? pino({ level: config.log.level })

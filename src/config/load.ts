@@ -130,6 +130,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
 const isProduction = (nodeEnv: string | undefined): boolean => nodeEnv?.trim().toLowerCase() === 'production'
 
+/** `store.url` of `kind: postgres`; the message never repeats the URL, which may hold the password. */
+function checkPostgresUrl(url: string | undefined): void {
+  if (url === undefined || url === '') throw new ConfigError('store.url', 'is required with store.kind postgres: postgres://user:password@host:5432/database (OPEN_DCR_STORE__URL keeps the password out of the file)')
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') throw new ConfigError('store.url', 'must be a postgres:// or postgresql:// URL')
+}
+
 function checkConsistency(config: Config, sandbox: boolean): void {
   if (config.issuer === '') throw new ConfigError('issuer', 'is required: the https URL that registration requests name in `aud`')
   if (!URL.canParse(config.issuer)) throw new ConfigError('issuer', `must be a URL, got "${config.issuer}"`)
@@ -139,6 +146,7 @@ function checkConsistency(config: Config, sandbox: boolean): void {
   if (config.management.tokenKind === 'registration-access-token' && config.management.rotation !== 'on-use') {
     throw new ConfigError('management.rotation', `must be on-use with tokenKind registration-access-token (got "${config.management.rotation}"): every GET and PUT answer carries a new registration_access_token (RFC 7592 section 3)`)
   }
+  if (config.store.kind === 'postgres') checkPostgresUrl(config.store.url)
   if (config.directories.length === 0) throw new ConfigError('directories', 'at least one trusted directory is required')
   const seen = new Set<string>()
   config.directories.forEach((directory, index) => {

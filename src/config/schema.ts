@@ -290,13 +290,16 @@ export const configSchema = object('open-dcr configuration', {
   }),
 
   store: object('Persistence', {
-    kind: string('Store backend.', 'sqlite', { values: ['sqlite'] }),
+    kind: string('Store backend. `sqlite`: one embedded file (`store.path`), for one process. `postgres`: a PostgreSQL database (`store.url`) that several instances share, with replay protection and exclusive software ids exact across them.', 'sqlite', { values: ['sqlite', 'postgres'] }),
     path: string('SQLite database file, created when missing (mode 0600, in a folder created 0700). `open-dcr serve` requires it set: the default is the sandbox\'s folder in the working directory.', '.open-dcr/open-dcr.db'),
     synchronous: string('SQLite `synchronous` pragma. `FULL`: an answered registration survives a power loss. `NORMAL` is faster but may lose the last commits on power loss (never corrupts).', 'FULL', {
       values: ['FULL', 'NORMAL'],
     }),
     groupCommit: boolean('Commit the writes of concurrent requests together: one transaction and one WAL sync for all the writes asked for in one turn of the event loop, each in its own savepoint. Every request is still answered only after its write is committed, so durability is that of `synchronous`; turning it off gives one sync per write (slower under load).', true),
     jtiPurgeIntervalSeconds: integer('How often expired JTIs are deleted.', 300, { min: 10, max: 86400, unit: 's' }),
+    url: optionalString('PostgreSQL connection URL (`postgres://user:password@host:5432/database`, `?sslmode=verify-full` for TLS), required with `kind: postgres`. It may hold the password: pass it as `OPEN_DCR_STORE__URL` rather than in a file; it is never logged.'),
+    pool: integer('Most PostgreSQL connections one instance holds (`kind: postgres`); the database must allow instances × pool connections.', 10, { min: 1, max: 200 }),
+    statementTimeoutMs: integer('Longest one PostgreSQL statement, or the wait for a pooled connection, may take (`kind: postgres`); past it the request is answered 503 with Retry-After (`server.store_unavailable`) and its transaction rolled back.', 5000, { min: 100, max: 600000, unit: 'ms' }),
   }),
 
   log: object('Logging (pino, JSON lines on stdout)', {

@@ -42,7 +42,7 @@ export type ErrorAnswer = {
   status: number
   headers: Record<string, string>
   body: { error: string; error_description: string; validator?: string }
-  /** True for server faults, which are logged with their details. */
+  /** True for server faults (an unexpected error, the store unavailable), which are logged with their details; the body never carries them. */
   internal: boolean
 }
 
@@ -97,7 +97,7 @@ function challengeOf(error: AnsweredError, context: ErrorAnswerContext): string 
 /** The answer of a table entry with `description`. */
 function answerOf(code: ErrorCode, description: string, headers: Record<string, string> = {}): ErrorAnswer {
   const entry = errorEntry(code)
-  return { status: entry.status, headers: { ...NO_STORE_HEADERS, ...headers }, body: { error: entry.error, error_description: describe(description) }, internal: code === 'server.internal' }
+  return { status: entry.status, headers: { ...NO_STORE_HEADERS, ...headers }, body: { error: entry.error, error_description: describe(description) }, internal: code === 'server.internal' || code === 'server.store_unavailable' }
 }
 
 export function toErrorAnswer(error: unknown, context: ErrorAnswerContext = {}): ErrorAnswer {

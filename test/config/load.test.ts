@@ -91,6 +91,13 @@ describe('loadConfig', () => {
     assert.ok(warnings.some((warning) => warning.includes('validator audience is off')))
     assert.deepEqual(securityWarnings(loadConfig({ values: minimal })), [])
   })
+
+  it('refuses store.kind postgres without a postgres:// store.url, and never repeats the URL in the error', () => {
+    rejects({ ...minimal, store: { kind: 'postgres' } }, 'store.url', /is required with store.kind postgres/)
+    rejects({ ...minimal, store: { kind: 'postgres', url: 'mysql://u:s3cret@db/x' } }, 'store.url', /^(?!.*s3cret).*must be a postgres:\/\/ or postgresql:\/\/ URL/)
+    const config = loadConfig({ values: { ...minimal, store: { kind: 'postgres', url: 'postgresql://open_dcr:pw@db.internal:5432/open_dcr' } } })
+    assert.deepEqual([config.store.kind, config.store.pool, config.store.statementTimeoutMs], ['postgres', 10, 5000])
+  })
 })
 
 // Issue 13 item 10: with ssa-signature off, checks trusted the unverified statement and start-up only warned.
