@@ -15,6 +15,7 @@ import type { ServerKeys } from '../tokens/server-keys.ts'
 import { describeError } from '../lib/error-table.ts'
 import { CLIENT_AUTHENTICATION_METHODS } from '../tokens/client-authentication.ts'
 import { answerClientError, toErrorAnswer, HttpError, type ErrorAnswerContext } from './errors.ts'
+import { applyServerLimits, fastifyServerLimits, nodeServerLimits } from './connection-limits.ts'
 import { registerRoutes } from './routes/register.ts'
 import { registerManagementRoutes } from './routes/register-management.ts'
 import { jwksRoutes } from './routes/jwks.ts'
@@ -62,10 +63,13 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
           minVersion: config.server.tls.minVersion as 'TLSv1.2' | 'TLSv1.3',
           // A connection keeps the certificate of its handshake, so client-cert.ts may cache it per socket.
           secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
+          handshakeTimeout: config.server.tlsHandshakeTimeoutMs,
+          ...nodeServerLimits(config.server),
         }
       : null
   const app = Fastify({
-    ...(https ? { https } : {}),
+    ...(https ? { https } : { http: nodeServerLimits(config.server) }),
+    ...fastifyServerLimits(config.server),
     loggerInstance: logger,
     bodyLimit: config.server.bodyLimitBytes,
     // Behind the bank's proxies, request.ip (audit events, logs) is the client's address from X-Forwarded-For,
@@ -76,6 +80,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, _request, reply) => sendError(error, reply),
   }) as unknown as FastifyInstance
+  applyServerLimits(app.server, config.server)
 
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(READ_AS_TEXT, { parseAs: 'string' }, (_request, body, done) => done(null, body))
