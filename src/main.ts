@@ -19,6 +19,7 @@ import { createTokenEndpoint } from './tokens/client-credentials.ts'
 import { preparePrivateFile, shownPath } from './config/private-files.ts'
 import { checkServerTls } from './http/server-tls.ts'
 import { openStore } from './store/open.ts'
+import { createMemoryRateLimitCounter } from './store/memory-rate-limit-counter.ts'
 import type { Store } from './store/store.ts'
 import { createDirectories } from './trust/directories.ts'
 import { readPemCertificates } from './trust/pem-certificates.ts'
@@ -181,7 +182,8 @@ async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
   }, config.store.jtiPurgeIntervalSeconds * 1000)
   purge.unref()
   opened.add(() => clearInterval(purge))
-  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock })
+  const rateLimitCounter = createMemoryRateLimitCounter(config.rateLimit.maxTrackedKeys)
+  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock, rateLimitCounter })
   opened.add(() => app.close())
   await listenOn(app, config)
   const address = app.server.address()

@@ -13,9 +13,11 @@ import type { RegistrationService } from '../registration/service.ts'
 import type { TokenEndpoint } from '../tokens/client-credentials.ts'
 import type { ServerKeys } from '../tokens/server-keys.ts'
 import { describeError } from '../lib/error-table.ts'
+import type { RateLimitCounter } from '../lib/rate-limit-counter.ts'
 import { CLIENT_AUTHENTICATION_METHODS } from '../tokens/client-authentication.ts'
 import { answerClientError, toErrorAnswer, HttpError, type ErrorAnswerContext } from './errors.ts'
 import { applyServerLimits, fastifyServerLimits, nodeServerLimits } from './connection-limits.ts'
+import { addRateLimits } from './rate-limit.ts'
 import { registerRoutes } from './routes/register.ts'
 import { registerManagementRoutes } from './routes/register-management.ts'
 import { jwksRoutes } from './routes/jwks.ts'
@@ -35,6 +37,8 @@ export type AppDependencies = {
   serverKeys: ServerKeys
   /** Epoch milliseconds; tests freeze it. */
   clock: () => number
+  /** Counts requests per client address and certificate (rateLimit.*). */
+  rateLimitCounter: RateLimitCounter
 }
 
 const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
@@ -94,6 +98,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     throw new HttpError('http.not_found', describeError('http.not_found', { method: request.method, path: request.url.split('?')[0]! }))
   })
 
+  // Before the routes: the hook runs ahead of each route's own hooks, so a limited request is not even parsed.
+  addRateLimits(app, { config, counter: deps.rateLimitCounter, clock: Date.now })
   // Each route module adds its endpoints; they share these dependencies.
   registerRoutes(app, { profiles, registration, anchors })
   registerManagementRoutes(app, deps)

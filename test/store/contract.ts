@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
+import type { RateLimitCounter } from '../../src/lib/rate-limit-counter.ts'
 import { StoreConflictError, type AuditEvent, type ClientRecord, type Store, type UsedJti } from '../../src/store/store.ts'
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>
@@ -476,5 +477,45 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       await store.setClientStatus(first.clientId, 'active', 'suspended', audit({ operation: 'suspend' }))
       await assert.rejects(store.createClient(client({ softwareId: 'exclusive-suspended' }), [], audit(), exclusive), isConflict('software_id'))
     }))
+  })
+}
+
+/**
+ * The behaviour every RateLimitCounter must show (src/lib/rate-limit-counter.ts), in memory or shared by
+ * instances: hits counted per key in a fixed window, the count starting again once the window is over.
+ */
+export function rateLimitCounterContract(name: string, makeCounter: () => Promise<{ counter: RateLimitCounter; cleanup: () => Promise<void> }>): void {
+  describe(`${name}: RateLimitCounter contract`, () => {
+    it('counts hits per key within one window and says when it ends', async () => {
+      const { counter, cleanup } = await makeCounter()
+      try {
+        assert.deepStrictEqual(await counter.hit('a', 60_000, 1_000_000), { count: 1, resetInMs: 60_000 })
+        assert.deepStrictEqual(await counter.hit('a', 60_000, 1_010_000), { count: 2, resetInMs: 50_000 })
+        assert.deepStrictEqual(await counter.hit('b', 60_000, 1_010_000), { count: 1, resetInMs: 60_000 })
+      } finally {
+        await cleanup()
+      }
+    })
+
+    it('starts a new window once the last one is over', async () => {
+      const { counter, cleanup } = await makeCounter()
+      try {
+        await counter.hit('a', 1000, 5000)
+        await counter.hit('a', 1000, 5500)
+        assert.deepStrictEqual(await counter.hit('a', 1000, 6000), { count: 1, resetInMs: 1000 })
+      } finally {
+        await cleanup()
+      }
+    })
+
+    it('counts concurrent hits of one key each once', async () => {
+      const { counter, cleanup } = await makeCounter()
+      try {
+        const hits = await Promise.all(Array.from({ length: 50 }, () => counter.hit('a', 60_000, 1000)))
+        assert.deepStrictEqual(hits.map((hit) => hit.count).sort((x, y) => x - y), Array.from({ length: 50 }, (_, index) => index + 1))
+      } finally {
+        await cleanup()
+      }
+    })
   })
 }
