@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { ConfigError } from './config/fields.ts'
 import { createAuditWriter } from './audit/audit-writer.ts'
+import { createRefusalCounter } from './audit/refusal-counter.ts'
 import { profilesOf, type Profiles } from './config/directory-profiles.ts'
 import { securityWarnings } from './config/load.ts'
 import type { Config } from './config/schema.ts'
@@ -147,7 +148,17 @@ type OpenedStart = {
 async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
   const { config, logger, store, opened, remoteKeySets, directories, anchors, customValidators, serverKeys, clock } = parts
   const profiles = profilesOf(config)
-  const audit = createAuditWriter(store)
+  // Refusals without credentials become one row per address and reason per interval (audit/refusal-counter.ts).
+  const refusals = createRefusalCounter({ store, maxKeys: config.audit.maxRefusalKeys })
+  const flushRefusals = () => refusals.flush().catch((error: unknown) => logger.error({ err: error }, 'writing counted refusals failed'))
+  const refusalFlush = setInterval(flushRefusals, config.audit.refusalFlushSeconds * 1000)
+  refusalFlush.unref()
+  // Closed after the listener (closers run in reverse), so the refusals of the last requests are written too.
+  opened.add(async () => {
+    clearInterval(refusalFlush)
+    await flushRefusals()
+  })
+  const audit = createAuditWriter(store, refusals)
   const registerStatus = registerStatusOf(profiles)
   const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators })
   const authorizer = createManagementAuthorizer({ config, store, audit, serverKeys, clock })
@@ -179,6 +190,8 @@ async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
   }
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
+    const retentionDays = config.store.auditRetentionDays
+    if (retentionDays > 0) store.purgeAuditEvents(Date.now() - retentionDays * 86_400_000).catch((error: unknown) => logger.error({ err: error }, 'audit retention purge failed'))
   }, config.store.jtiPurgeIntervalSeconds * 1000)
   purge.unref()
   opened.add(() => clearInterval(purge))

@@ -4,9 +4,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { constants, type X509Certificate } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import type { AuditWriter } from '../audit/audit-writer.ts'
+import type { AuditOperation, AuditWriter } from '../audit/audit-writer.ts'
+import { REGISTRATION_PATH, TOKEN_PATH } from '../config/endpoints.ts'
 import type { Profiles } from '../config/directory-profiles.ts'
 import type { ManagementAuthorizer } from '../registration/management-authorization.ts'
 import type { RegistrationService } from '../registration/service.ts'
@@ -39,6 +40,13 @@ export type AppDependencies = {
   clock: () => number
   /** Counts requests per client address and certificate (rateLimit.*). */
   rateLimitCounter: RateLimitCounter
+}
+
+/** The audit operation of a rate-limited request, by route and method. */
+function operationOf(request: FastifyRequest): AuditOperation {
+  if (request.routeOptions.url === TOKEN_PATH) return 'token'
+  if (request.routeOptions.url === REGISTRATION_PATH) return 'create'
+  return request.method === 'GET' ? 'read' : request.method === 'PUT' ? 'update' : 'delete'
 }
 
 const READ_AS_TEXT = ['application/jwt', 'application/jose', 'application/json']
@@ -99,7 +107,13 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   })
 
   // Before the routes: the hook runs ahead of each route's own hooks, so a limited request is not even parsed.
-  addRateLimits(app, { config, counter: deps.rateLimitCounter, clock: Date.now })
+  addRateLimits(app, {
+    config,
+    counter: deps.rateLimitCounter,
+    clock: Date.now,
+    // Counted per address like every refusal without credentials: a flood of 429s writes one row per interval.
+    onLimited: (request, refusal) => void deps.audit.refusedWithoutCredential(refusal, { at: deps.clock(), operation: operationOf(request), remoteAddress: request.ip }, 'rate-limit'),
+  })
   // Each route module adds its endpoints; they share these dependencies.
   registerRoutes(app, { profiles, registration, anchors })
   registerManagementRoutes(app, deps)

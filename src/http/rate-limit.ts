@@ -20,8 +20,8 @@ import { HttpError } from './errors.ts'
 /** The routes a client without credentials can make the server work for. */
 export const RATE_LIMITED_ROUTES: readonly string[] = [REGISTRATION_PATH, TOKEN_PATH, `${REGISTRATION_PATH}/:clientId`]
 
-/** What a refused request was limited by, for the answer and the refusal counter (audit/refusal-counter.ts). */
-export type RateLimitKind = 'address' | 'certificate'
+/** What a refused request was limited by, named in the answer. */
+type RateLimitKind = 'address' | 'certificate'
 
 type StoreCallback = Parameters<FastifyRateLimitStore['incr']>[1]
 
@@ -62,8 +62,8 @@ export type RateLimitOptions = {
   counter: RateLimitCounter
   /** Epoch milliseconds. */
   clock: () => number
-  /** Told of each refused request, before it is answered (the unauthenticated refusal counter). */
-  onLimited?: (request: FastifyRequest, kind: RateLimitKind) => void
+  /** Told of each refused request with its refusal, before it is answered (the unauthenticated refusal counter). */
+  onLimited?: (request: FastifyRequest, refusal: HttpError) => void
 }
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
@@ -91,17 +91,17 @@ export function addRateLimits(app: FastifyInstance, { config, counter, clock, on
       ],
     ]
   }
-  app.addHook('onRequest', async function limit(request, reply) {
+  app.addHook('onRequest', async function limit(request) {
     if (!RATE_LIMITED_ROUTES.includes(request.routeOptions.url ?? '')) return
     limiters ??= limitersOf(this)
     for (const [kind, limiter] of limiters) {
       const result = await limiter(request)
       if (result.isAllowed || !result.isExceeded) continue
-      onLimited?.(request, kind)
       const retryAfter = String(Math.max(1, result.ttlInSeconds))
-      reply.header('retry-after', retryAfter)
       const by = kind === 'address' ? 'client address' : 'client certificate'
-      throw new HttpError('http.rate_limited', describeError('http.rate_limited', { by, max: String(result.max), window: String(settings.windowSeconds), seconds: retryAfter }), { 'retry-after': retryAfter })
+      const refusal = new HttpError('http.rate_limited', describeError('http.rate_limited', { by, max: String(result.max), window: String(settings.windowSeconds), seconds: retryAfter }), { 'retry-after': retryAfter })
+      onLimited?.(request, refusal)
+      throw refusal
     }
   })
 }

@@ -57,7 +57,8 @@ describe('rate limits', () => {
     assertLimited(await tokenRequest(s, true), 'client certificate', 3, 30)
     assertLimited(await s.register(await s.signedRequest()), 'client certificate', 3, 30)
     assert.equal((await tokenRequest(s, false)).status, 401)
-    assert.deepStrictEqual(await s.counts(), { clients: 0, jtis: 0, auditEvents: 4 })
+    // Three refused token requests over the certificate; the 429s and the request without one are counted, flushed later.
+    assert.deepStrictEqual(await s.counts(), { clients: 0, jtis: 0, auditEvents: 3 })
   })
 
   it('starts counting again after the window', async (t) => {

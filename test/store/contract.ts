@@ -74,6 +74,54 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
     }
   }
 
+  describe(`${name}: Store contract, limits (issue 13 item 11)`, () => {
+    it('keeps the count of an aggregated audit row and reads a plain row back without one', withStore(async (store) => {
+      const counted = audit({ outcome: 'rejected', errorCode: 'invalid_client_metadata', validator: 'client-certificate', remoteAddress: '192.0.2.7', detail: 'no certificate', count: 1000 })
+      await store.recordAudit(counted)
+      await store.recordAudit(audit({ at: NOW * 1000 + 1 }))
+      assert.deepEqual(await store.listAudit(2), [audit({ at: NOW * 1000 + 1 }), counted])
+    }))
+
+    it('purges audit events older than the retention bound and keeps the rest', withStore(async (store) => {
+      for (const at of [1000, 2000, 3000]) await store.recordAudit(audit({ at }))
+      assert.equal(await store.purgeAuditEvents(2500), 2)
+      assert.deepEqual(await store.listAudit(10), [audit({ at: 3000 })])
+      assert.equal(await store.purgeAuditEvents(2500), 0)
+    }))
+
+    it('refuses a client past maxClientsPerSoftware, counting only live registrations, and writes nothing of it', withStore(async (store) => {
+      const caps = { ...shared, maxClientsPerSoftware: 2 }
+      const first = client()
+      const second = client()
+      await store.createClient(first, [], audit(), caps)
+      await store.createClient(second, [], audit(), caps)
+      const third = client()
+      await assert.rejects(store.createClient(third, [jti('software-1', 'third')], audit({ clientId: third.clientId }), caps), (error: unknown) => error instanceof StoreConflictError && error.conflict === 'software_cap')
+      assert.deepEqual(await store.counts(), { clients: 2, jtis: 0, auditEvents: 2 })
+      await store.deleteClient(first.clientId, NOW + 1, audit({ operation: 'delete' }))
+      await store.createClient(third, [], audit(), caps)
+      assert.equal((await store.getClient(third.clientId))?.status, 'active')
+      // Another software of the organisation is not counted against this one.
+      await store.createClient(client({ softwareId: 'software-2' }), [], audit(), caps)
+    }))
+
+    it('refuses a client past maxClientsPerOrganisation across its software', withStore(async (store) => {
+      const caps = { ...shared, maxClientsPerOrganisation: 1 }
+      await store.createClient(client({ softwareId: 'software-1' }), [], audit(), caps)
+      await assert.rejects(store.createClient(client({ softwareId: 'software-2' }), [], audit(), caps), (error: unknown) => error instanceof StoreConflictError && error.conflict === 'organisation_cap')
+      await store.createClient(client({ softwareId: 'software-3', orgId: 'org-2' }), [], audit(), caps)
+      await store.createClient(client({ softwareId: 'software-4' }), [], audit(), shared)
+      assert.equal((await store.counts()).clients, 3)
+    }))
+
+    it('lets exactly the cap through when concurrent registrations race for the last places', withStore(async (store) => {
+      const caps = { ...shared, maxClientsPerSoftware: 3 }
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => store.createClient(client(), [], audit(), caps)))
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 3)
+      assert.equal((await store.counts()).clients, 3)
+    }))
+  })
+
   describe(`${name}: Store contract`, () => {
     it('starts empty', withStore(async (store) => {
       assert.deepEqual(await store.counts(), { clients: 0, jtis: 0, auditEvents: 0 })

@@ -57,7 +57,9 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
 
   /** Records a refusal decided here (405, certificate, media type) before rethrowing it. */
   async function refuseAudited(error: HttpError, operation: ManagementOperation, clientId: string, request: FastifyRequest, certificate?: ClientCertificate): Promise<never> {
-    await audit.failed(error, { at: clock(), operation, clientId, certificateThumbprint: certificate?.thumbprint, remoteAddress: request.ip })
+    const facts = { at: clock(), operation, clientId, certificateThumbprint: certificate?.thumbprint, remoteAddress: request.ip }
+    // Without a certificate nothing identifies the caller: counted per address, not a row each.
+    await (certificate === undefined ? audit.refusedWithoutCredential(error, facts) : audit.failed(error, facts))
     throw error
   }
 
