@@ -19,6 +19,7 @@ import { CLIENT_AUTHENTICATION_METHODS } from '../tokens/client-authentication.t
 import { answerClientError, toErrorAnswer, HttpError, type ErrorAnswerContext } from './errors.ts'
 import { applyServerLimits, fastifyServerLimits, nodeServerLimits } from './connection-limits.ts'
 import { addRateLimits } from './rate-limit.ts'
+import { answerWhileDraining } from './draining.ts'
 import { registerRoutes } from './routes/register.ts'
 import { registerManagementRoutes } from './routes/register-management.ts'
 import { jwksRoutes } from './routes/jwks.ts'
@@ -87,7 +88,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     // Behind the bank's proxies, request.ip (audit events, logs) is the client's address from X-Forwarded-For,
     // believed only from those proxies' addresses, like the certificate header (http/client-cert.ts).
     trustProxy: config.server.mode === 'proxy' && config.server.proxy.trustedAddresses.length > 0 ? [...config.server.proxy.trustedAddresses] : false,
-    return503OnClosing: true,
+    // draining.ts answers those requests itself, in the error table's shape and with Retry-After.
+    return503OnClosing: false,
     // Node's and Fastify's own refusals answer in the error table's shape too (http/errors.ts).
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, _request, reply) => sendError(error, reply),
@@ -106,6 +108,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     throw new HttpError('http.not_found', describeError('http.not_found', { method: request.method, path: request.url.split('?')[0]! }))
   })
 
+  answerWhileDraining(app)
   // Before the routes: the hook runs ahead of each route's own hooks, so a limited request is not even parsed.
   addRateLimits(app, {
     config,

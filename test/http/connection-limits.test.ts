@@ -118,3 +118,28 @@ describe('connection cap', () => {
     for (const socket of [...held, again]) socket.destroy()
   })
 })
+
+describe('draining', () => {
+  it('answers a request that arrives while the server stops with 503 temporarily_unavailable and Retry-After', async (t) => {
+    const s = await startDcrServer(t, sandbox)
+    const socket = await tlsConnection(s)
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    const closed = new Promise((resolve) => socket.once('close', resolve))
+    // The first request is in flight (its body incomplete) when the server starts to stop, so it is served...
+    socket.write('POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 12\r\n\r\ngrant')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const stopping = s.server.app.close()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // ...and the one pipelined behind it arrives while the server drains.
+    socket.write('_type=xGET /.well-known/openid-configuration HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    await closed
+    await stopping
+    const text = Buffer.concat(chunks).toString('utf8')
+    const second = text.slice(text.indexOf('HTTP/1.1', 1))
+    assert.match(text, /^HTTP\/1\.1 4\d\d /)
+    assert.match(second, /^HTTP\/1\.1 503 /)
+    assert.match(second, /\r\nretry-after: 1\r\n/i)
+    assert.deepStrictEqual(JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4)), { error: 'temporarily_unavailable', error_description: 'the server is shutting down; send the request again' })
+  })
+})
