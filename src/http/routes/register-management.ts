@@ -57,9 +57,7 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
 
   /** Records a refusal decided here (405, certificate, media type) before rethrowing it. */
   async function refuseAudited(error: HttpError, operation: ManagementOperation, clientId: string, request: FastifyRequest, certificate?: ClientCertificate): Promise<never> {
-    const facts = { at: clock(), operation, clientId, certificateThumbprint: certificate?.thumbprint, remoteAddress: request.ip }
-    // Without a certificate nothing identifies the caller: counted per address, not a row each.
-    await (certificate === undefined ? audit.refusedWithoutCredential(error, facts) : audit.failed(error, facts))
+    await audit.failed(error, { at: clock(), operation, clientId, certificateThumbprint: certificate?.thumbprint, remoteAddress: request.ip })
     throw error
   }
 
@@ -74,8 +72,11 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
     try {
       certificate = certificateRequired ? await clientCertificateOf(request, config, anchors) : await optionalClientCertificateOf(request, config, anchors)
     } catch (error) {
-      if (error instanceof HttpError) return refuseAudited(withBearerChallenge(error), operation, clientId, request)
-      throw error
+      if (!(error instanceof HttpError)) throw error
+      // Without an acceptable certificate nothing identifies the caller: counted per address, not a row each.
+      const refusal = withBearerChallenge(error)
+      await audit.refusedWithoutCredential(refusal, { at: clock(), operation, clientId, remoteAddress: request.ip })
+      throw refusal
     }
     let mediaType = ''
     if (operation === 'update') {
