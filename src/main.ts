@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { ConfigError } from './config/fields.ts'
 import { createAuditWriter } from './audit/audit-writer.ts'
+import { createRefusalCounter } from './audit/refusal-counter.ts'
 import { profilesOf, type Profiles } from './config/directory-profiles.ts'
 import { securityWarnings } from './config/load.ts'
 import type { Config } from './config/schema.ts'
@@ -23,6 +24,7 @@ import { createTokenEndpoint } from './tokens/client-credentials.ts'
 import { preparePrivateFile, shownPath } from './config/private-files.ts'
 import { checkServerTls } from './http/server-tls.ts'
 import { openStore } from './store/open.ts'
+import { createMemoryRateLimitCounter } from './store/memory-rate-limit-counter.ts'
 import type { Store } from './store/store.ts'
 import { createDirectories } from './trust/directories.ts'
 import { readPemCertificates } from './trust/pem-certificates.ts'
@@ -187,7 +189,17 @@ async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
   // The services' store calls are timed; the store itself (its writer thread, its close) stays as opened.
   const store = timedStore(parts.store, metrics)
   const profiles = profilesOf(config)
-  const audit = createAuditWriter(store)
+  // Refusals without credentials become one row per address and reason per interval (audit/refusal-counter.ts).
+  const refusals = createRefusalCounter({ store, maxKeys: config.audit.maxRefusalKeys })
+  const flushRefusals = () => refusals.flush().catch((error: unknown) => logger.error({ err: error }, 'writing counted refusals failed'))
+  const refusalFlush = setInterval(flushRefusals, config.audit.refusalFlushSeconds * 1000)
+  refusalFlush.unref()
+  // Closed after the listener (closers run in reverse), so the refusals of the last requests are written too.
+  opened.add(async () => {
+    clearInterval(refusalFlush)
+    await flushRefusals()
+  })
+  const audit = createAuditWriter(store, refusals)
   const registerStatus = registerStatusOf(profiles)
   const registration = createRegistrationService({ profiles, store, audit, directories, remoteKeySets, clock, registerStatus, customValidators, observeValidator: metrics.validator })
   const authorizer = createManagementAuthorizer({ config, store, audit, serverKeys, clock })
@@ -219,10 +231,13 @@ async function startOnStore(parts: OpenedStart): Promise<RunningServer> {
   }
   const purge = setInterval(() => {
     store.purgeExpiredJtis(Math.floor(Date.now() / 1000)).catch((error: unknown) => logger.error({ err: error }, 'JTI purge failed'))
+    const retentionDays = config.store.auditRetentionDays
+    if (retentionDays > 0) store.purgeAuditEvents(Date.now() - retentionDays * 86_400_000).catch((error: unknown) => logger.error({ err: error }, 'audit retention purge failed'))
   }, config.store.jtiPurgeIntervalSeconds * 1000)
   purge.unref()
   opened.add(() => clearInterval(purge))
-  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock, metrics })
+  const rateLimitCounter = createMemoryRateLimitCounter(config.rateLimit.maxTrackedKeys)
+  const app = buildApp({ profiles, registration, authorizer, tokenEndpoint, audit, anchors, logger, serverKeys, clock, rateLimitCounter, metrics })
   opened.add(() => app.close())
   await listenOn(app, config)
   const adminUrl = await startAdmin(parts, metrics)

@@ -5,6 +5,9 @@
  * the check that refused and its description, which by construction names fields, never secrets.
  */
 import type { AuditEvent, AuditOperation, Store } from '../store/store.ts'
+import type { RefusalCounter } from './refusal-counter.ts'
+
+export type { AuditOperation } from '../store/store.ts'
 
 /** Longest client id or software id recorded (a hostile URL may carry 64 KiB in {client_id}). */
 export const AUDITED_ID_LENGTH = 64
@@ -73,11 +76,21 @@ export type AuditWriter = {
   succeeded(facts: AuditFacts, detail?: string): Promise<void>
   /** Records a refused or failed call; the caller then answers (or rethrows) the error. */
   failed(error: unknown, facts: AuditFacts, step?: string): Promise<void>
+  /**
+   * Records a refusal of a request that carried no credential (no or untrusted client certificate, refused
+   * before one was looked at): counted per address and reason (refusal-counter.ts) where a counter is given,
+   * so that such requests cannot grow the trail at their own rate.
+   */
+  refusedWithoutCredential(error: unknown, facts: AuditFacts, step?: string): Promise<void>
 }
 
-export function createAuditWriter(store: Pick<Store, 'recordAudit'>): AuditWriter {
+export function createAuditWriter(store: Pick<Store, 'recordAudit'>, refusals?: RefusalCounter): AuditWriter {
   return {
     succeeded: (facts, detail) => store.recordAudit(successEvent(facts, detail)),
     failed: (error, facts, step) => store.recordAudit(failureEvent(error, facts, step)),
+    async refusedWithoutCredential(error, facts, step) {
+      if (refusals === undefined) return store.recordAudit(failureEvent(error, facts, step))
+      refusals.count(failureEvent(error, facts, step))
+    },
   }
 }

@@ -147,6 +147,9 @@ function checkConsistency(config: Config, sandbox: boolean): void {
     throw new ConfigError('management.rotation', `must be on-use with tokenKind registration-access-token (got "${config.management.rotation}"): every GET and PUT answer carries a new registration_access_token (RFC 7592 section 3)`)
   }
   if (config.store.kind === 'postgres') checkPostgresUrl(config.store.url)
+  if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {
+    throw new ConfigError('server.headersTimeoutMs', `must be at most server.requestTimeoutMs (${config.server.requestTimeoutMs} ms), got ${config.server.headersTimeoutMs} ms: the headers are part of the request`)
+  }
   if (config.directories.length === 0) throw new ConfigError('directories', 'at least one trusted directory is required')
   const seen = new Set<string>()
   config.directories.forEach((directory, index) => {

@@ -61,6 +61,12 @@ export const configSchema = object('open-dcr configuration', {
       values: ['mtls', 'proxy'],
     }),
     bodyLimitBytes: integer('Largest accepted request body; larger bodies get 413 (SEC-19).', 65536, { min: 1024, max: 1048576, unit: 'bytes' }),
+    maxConnections: integer('Most open connections (TLS or plain) this process holds at once; a connection past the cap is closed at once (Node `server.maxConnections`). With `workers` each process has its own cap.', 1024, { min: 1, max: 1000000 }),
+    tlsHandshakeTimeoutMs: integer('Time a client has to complete the TLS handshake (mode `mtls`); a connection that has not is closed (Node `handshakeTimeout`).', 10000, { min: 100, max: 120000, unit: 'ms' }),
+    headersTimeoutMs: integer('Time a client has to send the request line and all headers, counted from the first byte of the request (slowloris); the connection is then answered 408 and closed (Node `headersTimeout`). At most `requestTimeoutMs`.', 10000, { min: 100, max: 120000, unit: 'ms' }),
+    requestTimeoutMs: integer('Time a client has to send the whole request, headers and body (a body sent a byte at a time); the connection is then answered 408 and closed (Node `requestTimeout`).', 30000, { min: 100, max: 300000, unit: 'ms' }),
+    keepAliveTimeoutMs: integer('How long a kept-alive connection may wait idle for its next request after an answer (Node `keepAliveTimeout`).', 5000, { min: 100, max: 120000, unit: 'ms' }),
+    idleTimeoutMs: integer('A connection on which nothing is received or sent for this long is closed, whatever its state (socket timeout, Fastify `connectionTimeout`).', 30000, { min: 100, max: 600000, unit: 'ms' }),
     workers: integer('Processes that serve requests on the one port (node:cluster, src/cluster.ts); 1 = this process alone, 0 = one per CPU core. TLS, parsing and signature checks then use every core; the SQLite writes of all of them take turns on the database file.', 1, { min: 0, max: 64 }),
     tls: object('HTTPS server material (mode `mtls`)', {
       keyFile: string('PEM private key of the server certificate.', ''),
@@ -84,7 +90,22 @@ export const configSchema = object('open-dcr configuration', {
     clientIdBytes: integer('Random bytes in a client_id (SEC-34: at least 16). The id is its creation time in milliseconds as 12 hex digits, then these bytes in base64url.', 16, { min: 16, max: 64, unit: 'bytes' }),
     requireSoftwareStatement: boolean('Every request must carry a software statement (UK, CDR, Brazil). Off for plain RFC 7591, where a statement is optional but, when sent, is still verified before anything in it is used (RFC7591-14, RFC7591-17).', true),
     requireClientCertificate: boolean('POST /register needs a client certificate that chains to a configured CA (UK-DCR-1, CDR-DCR-1, BR-DCR-1). Off only for plain RFC 7591 without mutual TLS; a certificate that is presented must still chain.', true),
+    maxClientsPerSoftware: integer('Most live (active or suspended) registrations of one software_id; one more is refused with `invalid_client_metadata` naming this key, checked in the registration\'s transaction. 0: no cap.', 0, { min: 0, max: 1000000 }),
+    maxClientsPerOrganisation: integer('Most live registrations of one organisation (the SSA\'s `ssa.orgIdClaim`); refused and checked like `maxClientsPerSoftware`. 0: no cap.', 0, { min: 0, max: 10000000 }),
     initialAccessTokenHashes: stringList('SHA-256 hashes (base64url) of initial access tokens. When not empty, POST /register needs `Authorization: Bearer <token>` with one of these tokens (RFC7591-3); empty: open registration, as open banking does.', []),
+  }),
+
+  rateLimit: object('Requests per client address and per client certificate at POST /register, POST /token and /register/{client_id} (@fastify/rate-limit); past the limit: 429 with Retry-After. Behind a proxy the address is the peer\'s unless `server.proxy.trustedAddresses` lets X-Forwarded-For name the client.', {
+    enabled: boolean('Count and limit requests. Off only where a gateway in front already limits them.', true),
+    windowSeconds: integer('Length of the fixed window requests are counted in.', 60, { min: 1, max: 3600, unit: 's' }),
+    perAddress: integer('Most requests of one client address in one window, certificate or not.', 300, { min: 1, max: 1000000 }),
+    perCertificate: integer('Most requests over one client certificate (by SHA-256 thumbprint of the certificate presented, chained or not) in one window.', 120, { min: 1, max: 1000000 }),
+    maxTrackedKeys: integer('Most addresses and certificates the in-memory counter tracks at once (least recently seen dropped first).', 100000, { min: 100, max: 10000000 }),
+  }),
+
+  audit: object('The audit trail', {
+    refusalFlushSeconds: integer('Refusals without any credential (no or untrusted client certificate, a request unreadable before one, a rate-limited request) are counted per client address, operation and reason and written as one audit row per key and interval (with its count) instead of a row each; this is the interval.', 60, { min: 1, max: 3600, unit: 's' }),
+    maxRefusalKeys: integer('Most (address, operation, reason) keys counted between two flushes; past it, new keys are counted together under the address `*`.', 10000, { min: 10, max: 1000000 }),
   }),
 
   ssa: object('Claim names of the software statement for this profile', {
@@ -296,10 +317,11 @@ export const configSchema = object('open-dcr configuration', {
       values: ['FULL', 'NORMAL'],
     }),
     groupCommit: boolean('Commit the writes of concurrent requests together: one transaction and one WAL sync for all the writes asked for in one turn of the event loop, each in its own savepoint. Every request is still answered only after its write is committed, so durability is that of `synchronous`; turning it off gives one sync per write (slower under load).', true),
-    jtiPurgeIntervalSeconds: integer('How often expired JTIs are deleted.', 300, { min: 10, max: 86400, unit: 's' }),
     url: optionalString('PostgreSQL connection URL (`postgres://user:password@host:5432/database`, `?sslmode=verify-full` for TLS), required with `kind: postgres`. It may hold the password: pass it as `OPEN_DCR_STORE__URL` rather than in a file; it is never logged.'),
     pool: integer('Most PostgreSQL connections one instance holds (`kind: postgres`); the database must allow instances × pool connections.', 10, { min: 1, max: 200 }),
     statementTimeoutMs: integer('Longest one PostgreSQL statement, or the wait for a pooled connection, may take (`kind: postgres`); past it the request is answered 503 with Retry-After (`server.store_unavailable`) and its transaction rolled back.', 5000, { min: 100, max: 600000, unit: 'ms' }),
+    jtiPurgeIntervalSeconds: integer('How often expired JTIs are deleted (and, with `auditRetentionDays`, old audit events).', 300, { min: 10, max: 86400, unit: 's' }),
+    auditRetentionDays: integer('Audit events older than this are deleted by the periodic purge. 0: kept forever.', 400, { min: 0, max: 36500, unit: 'days' }),
   }),
 
   log: object('Logging (pino, JSON lines on stdout)', {

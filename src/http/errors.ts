@@ -129,6 +129,12 @@ const clientErrorCode = (code: string | undefined): ErrorCode =>
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return
+  // A TLS failure (handshake timeout, bad ClientHello) has no channel to answer on: an HTTP answer written to a
+  // socket whose handshake never finished would wait there forever and keep the connection open.
+  if (/^ERR_(TLS|SSL)_/.test(error.code ?? '')) {
+    socket.destroy()
+    return
+  }
   const answer = answerOf(clientErrorCode(error.code), describeError(clientErrorCode(error.code)))
   const body = JSON.stringify(answer.body)
   const headers = { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' }

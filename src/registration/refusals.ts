@@ -14,6 +14,9 @@ import { duplicateRegistrationError } from './duplicate-registration.ts'
 import { NOT_THIS_CLIENT } from './management-authorization.ts'
 import type { FailedRun } from './step-list.ts'
 
+/** Id under which a registration past registration.maxClientsPerSoftware / maxClientsPerOrganisation is refused. */
+export const CLIENT_CAP = 'client-cap'
+
 /** The registration was deleted (or never existed) after the caller was authorised. */
 export const clientGone = (): InvalidTokenError => new InvalidTokenError('wrong-client', NOT_THIS_CLIENT)
 
@@ -27,6 +30,9 @@ export function worded(error: unknown, profile: Config): unknown {
 export function conflictAsRefusal(error: unknown, softwareId: string, ssaIssuer: unknown, profile: Config): unknown {
   if (!(error instanceof StoreConflictError)) return error
   if (error.conflict === 'software_id') return duplicateRegistrationError(profile, softwareId)
+  if (error.conflict === 'software_cap' || error.conflict === 'organisation_cap') {
+    return new ValidationError('invalid_client_metadata', CLIENT_CAP, `${error.message}: delete a registration that is no longer used (DELETE /register/{client_id}) before registering another`)
+  }
   if (error.issuer !== undefined && error.issuer === ssaIssuer) {
     return new ValidationError('invalid_software_statement', 'jti-replay', 'the software statement jti has already been used: obtain a new software statement from the directory', { claim: 'jti' })
   }

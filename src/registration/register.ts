@@ -51,7 +51,13 @@ function newClient({ profile }: ChosenProfile, checked: ValidationContext, input
 async function stored(deps: RegistrationDependencies, profile: Config, state: Start & { checked: ValidationContext; client: ClientRecord; firstToken: { hash: string } | undefined }): Promise<true> {
   const { client, checked } = state
   const jtis = profile.validators['jti-replay'].enabled ? jtisToRecord(checked) : []
-  const options = { exclusiveSoftwareId: !profile.registration.allowMultiplePerSoftwareId, registrationTokenHash: state.firstToken?.hash }
+  const options = {
+    exclusiveSoftwareId: !profile.registration.allowMultiplePerSoftwareId,
+    registrationTokenHash: state.firstToken?.hash,
+    // Counted in the store's transaction, so concurrent registrations cannot pass a cap together.
+    maxClientsPerSoftware: profile.registration.maxClientsPerSoftware,
+    maxClientsPerOrganisation: profile.registration.maxClientsPerOrganisation,
+  }
   try {
     await deps.store.createClient(client, jtis, successEvent({ ...factsOf(state, client.clientId), softwareId: client.softwareId }), options)
   } catch (error) {

@@ -41,7 +41,7 @@ export function createRegistrationService(deps: RegistrationDependencies): Regis
     async refuseWithoutCertificate(description, remoteAddress) {
       // No software statement is involved yet: the connection itself is refused (RFC 7591 §3.2.2).
       const error = worded(new ValidationError('invalid_client_metadata', CLIENT_CERTIFICATE, description), deps.profiles.top)
-      await deps.audit.failed(error, { at: deps.clock(), operation: 'create', remoteAddress })
+      await deps.audit.refusedWithoutCredential(error, { at: deps.clock(), operation: 'create', remoteAddress })
       throw error
     },
   }

@@ -173,6 +173,7 @@ class PostgresDatabaseStore implements PostgresStore {
       if (options.exclusiveSoftwareId && !(await claimSoftware(q, client.softwareId, client.clientId))) {
         throw new StoreConflictError('software_id', `software_id "${client.softwareId}" already has an active registration; delete it before registering again`)
       }
+      await checkCaps(q, client, options)
       if (options.registrationTokenHash !== undefined) await insertCurrentToken(q, options.registrationTokenHash, client.clientId)
       await recordJtis(q, jtis, client.createdAt)
       await insertAudit(q, audit)
@@ -267,6 +268,10 @@ class PostgresDatabaseStore implements PostgresStore {
 
   async revokeRegistrationToken(hash: string): Promise<void> {
     await this.#transaction((q) => q.query('DELETE FROM registration_tokens WHERE token_hash = $1', [hash]))
+  }
+
+  async purgeAuditEvents(before: number): Promise<number> {
+    return this.#transaction(async (q) => (await q.query('DELETE FROM audit_events WHERE at < $1', [before])).rowCount ?? 0)
   }
 
   async purgeExpiredJtis(now: number): Promise<number> {
@@ -378,11 +383,29 @@ async function recordJtis(q: Queries, jtis: readonly UsedJti[], now: number): Pr
   }
 }
 
+/**
+ * The optional client caps, counted inside the write's transaction. Under READ COMMITTED two concurrent
+ * registrations could both count below the cap, so each first takes a transaction-scoped advisory lock on its
+ * software id and organisation: registrations of one software (one organisation) are counted one at a time.
+ */
+async function checkCaps(q: Queries, client: ClientRecord, options: CreateOptions): Promise<void> {
+  const caps: Array<{ cap: number; column: 'software_id' | 'org_id'; value: string | undefined; conflict: 'software_cap' | 'organisation_cap'; what: string; key: string }> = [
+    { cap: options.maxClientsPerSoftware ?? 0, column: 'software_id', value: client.softwareId, conflict: 'software_cap', what: `software_id "${client.softwareId}"`, key: 'registration.maxClientsPerSoftware' },
+    { cap: options.maxClientsPerOrganisation ?? 0, column: 'org_id', value: client.orgId, conflict: 'organisation_cap', what: `organisation "${client.orgId}"`, key: 'registration.maxClientsPerOrganisation' },
+  ]
+  for (const { cap, column, value, conflict, what, key } of caps) {
+    if (cap <= 0 || value === undefined) continue
+    await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`open-dcr:${column}:${value}`])
+    const [row] = (await q.query(`SELECT COUNT(*) AS live FROM clients WHERE ${column} = $1 AND status IN ('active', 'suspended')`, [value])).rows
+    if (row !== undefined && integer(row, 'live') > cap) throw new StoreConflictError(conflict, `${what} already has ${cap} live registrations, the most ${key} allows`)
+  }
+}
+
 async function insertAudit(q: Queries, event: AuditEvent): Promise<void> {
   await q.query(
-    `INSERT INTO audit_events (at, operation, outcome, client_id, software_id, error_code, validator, certificate_thumbprint, remote_address, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `INSERT INTO audit_events (at, operation, outcome, client_id, software_id, error_code, validator, certificate_thumbprint, remote_address, detail, count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [event.at, event.operation, event.outcome, event.clientId ?? null, event.softwareId ?? null, event.errorCode ?? null, event.validator ?? null,
-      event.certificateThumbprint ?? null, event.remoteAddress ?? null, event.detail ?? null],
+      event.certificateThumbprint ?? null, event.remoteAddress ?? null, event.detail ?? null, event.count ?? null],
   )
 }

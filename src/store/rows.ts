@@ -41,6 +41,7 @@ export function auditFromRow(row: Row): AuditEvent {
     certificateThumbprint: optionalText(row, 'certificate_thumbprint'),
     remoteAddress: optionalText(row, 'remote_address'),
     detail: optionalText(row, 'detail'),
+    count: row.count === null || row.count === undefined ? undefined : integer(row, 'count'),
   }
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(event, { [key]: value })

@@ -7,12 +7,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite.ts'
-import { StoreConflictError, type Store } from './store.ts'
+import { StoreConflictError, type Store, type StoreConflict } from './store.ts'
 
 /** A write the main thread asks for: a Store method name and its (structured-clonable) arguments. */
 export type WriteCall = { id: number; method: string; args: unknown[] }
 export type WriteAnswer = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError }
-export type SerializedError = { name: string; message: string; conflict?: 'jti' | 'software_id'; issuer?: string | undefined }
+export type SerializedError = { name: string; message: string; conflict?: StoreConflict; issuer?: string | undefined }
 
 function serialize(error: unknown): SerializedError {
   if (error instanceof StoreConflictError) return { name: error.name, message: error.message, conflict: error.conflict, issuer: error.issuer }

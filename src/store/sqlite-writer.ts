@@ -23,6 +23,7 @@ export const WRITE_METHODS: readonly string[] = [
   'rotateRegistrationToken',
   'revokeRegistrationToken',
   'purgeExpiredJtis',
+  'purgeAuditEvents',
 ]
 
 /**

@@ -166,6 +166,9 @@ class SqliteDatabaseStore implements SqliteStore {
   readonly #setStatus: StatementSync
   readonly #insertAudit: StatementSync
   readonly #listAudit: StatementSync
+  readonly #purgeAudit: StatementSync
+  readonly #liveOfSoftware: StatementSync
+  readonly #liveOfOrganisation: StatementSync
   readonly #purgeJtis: StatementSync
   readonly #counts: StatementSync
   readonly #revokeToken: StatementSync
@@ -208,7 +211,10 @@ class SqliteDatabaseStore implements SqliteStore {
     this.#selectDirectoryClients = db.prepare("SELECT * FROM clients WHERE directory_issuer = ? AND status IN ('active', 'suspended') ORDER BY created_at")
     this.#setStatus = db.prepare('UPDATE clients SET status = ?, updated_at = ? WHERE client_id = ? AND status = ?')
     this.#insertAudit = db.prepare(`INSERT INTO audit_events (at, operation, outcome, client_id, software_id, error_code, validator,
-      certificate_thumbprint, remote_address, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      certificate_thumbprint, remote_address, detail, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.#purgeAudit = db.prepare('DELETE FROM audit_events WHERE at < ?')
+    this.#liveOfSoftware = db.prepare("SELECT COUNT(*) AS live FROM clients WHERE software_id = ? AND status IN ('active', 'suspended')")
+    this.#liveOfOrganisation = db.prepare("SELECT COUNT(*) AS live FROM clients WHERE org_id = ? AND status IN ('active', 'suspended')")
     this.#listAudit = db.prepare('SELECT * FROM audit_events ORDER BY id DESC LIMIT ?')
     this.#purgeJtis = db.prepare('DELETE FROM used_jtis WHERE expires_at <= ?')
     this.#revokeToken = db.prepare('INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING')
@@ -253,6 +259,7 @@ class SqliteDatabaseStore implements SqliteStore {
       if (options.exclusiveSoftwareId && this.#claimSoftware.run(client.softwareId, client.clientId).changes === 0) {
         throw new StoreConflictError('software_id', `software_id "${client.softwareId}" already has an active registration; delete it before registering again`)
       }
+      this.#checkCaps(client, options)
       if (options.registrationTokenHash !== undefined) this.#insertRegistrationToken.run(options.registrationTokenHash, client.clientId)
       this.#recordJtis(jtis, client.createdAt)
       this.#recordAudit(audit)
@@ -346,6 +353,10 @@ class SqliteDatabaseStore implements SqliteStore {
     return this.#transaction(() => {
       this.#deleteRegistrationToken.run(hash)
     })
+  }
+
+  async purgeAuditEvents(before: number): Promise<number> {
+    return Number(this.#purgeAudit.run(before).changes)
   }
 
   async purgeExpiredJtis(now: number): Promise<number> {
@@ -448,6 +459,18 @@ class SqliteDatabaseStore implements SqliteStore {
     })
   }
 
+  /** Counts the live registrations, this new one included, inside the write's transaction (BEGIN IMMEDIATE: no race). */
+  #checkCaps(client: ClientRecord, options: CreateOptions): void {
+    const softwareCap = options.maxClientsPerSoftware ?? 0
+    if (softwareCap > 0 && integer(this.#liveOfSoftware.get(client.softwareId)!, 'live') > softwareCap) {
+      throw new StoreConflictError('software_cap', `software_id "${client.softwareId}" already has ${softwareCap} live registrations, the most registration.maxClientsPerSoftware allows`)
+    }
+    const organisationCap = options.maxClientsPerOrganisation ?? 0
+    if (organisationCap > 0 && client.orgId !== undefined && integer(this.#liveOfOrganisation.get(client.orgId)!, 'live') > organisationCap) {
+      throw new StoreConflictError('organisation_cap', `organisation "${client.orgId}" already has ${organisationCap} live registrations, the most registration.maxClientsPerOrganisation allows`)
+    }
+  }
+
   /** Caps the client's earlier tokens at the grace deadline, drops the ones already over, inserts the new current one. */
   #rotateRegistrationToken(clientId: string, rotation: RegistrationTokenRotation, now: number): void {
     this.#capRegistrationTokens.run(rotation.previousValidUntil, clientId, rotation.previousValidUntil)
@@ -475,6 +498,7 @@ class SqliteDatabaseStore implements SqliteStore {
       event.certificateThumbprint ?? null,
       event.remoteAddress ?? null,
       event.detail ?? null,
+      event.count ?? null,
     )
   }
 }
@@ -513,6 +537,7 @@ function auditFromRow(row: Row): AuditEvent {
     certificateThumbprint: optionalText(row, 'certificate_thumbprint'),
     remoteAddress: optionalText(row, 'remote_address'),
     detail: optionalText(row, 'detail'),
+    count: row.count === null ? undefined : integer(row, 'count'),
   }
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(event, { [key]: value })

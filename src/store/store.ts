@@ -55,6 +55,8 @@ export type AuditEvent = {
   remoteAddress?: string | undefined
   /** Short explanation (the error description); never a token. */
   detail?: string | undefined
+  /** How many identical refusals without credentials this one row stands for (audit/refusal-counter.ts); absent: one. */
+  count?: number | undefined
 }
 
 export type CreateOptions = {
@@ -62,6 +64,10 @@ export type CreateOptions = {
   exclusiveSoftwareId: boolean
   /** SHA-256 hash of the client's first RFC 7592 registration access token, stored with the client (RFC7592-1). */
   registrationTokenHash?: string | undefined
+  /** Most live (active or suspended) registrations of the software id, this one included; 0 or absent: no cap. */
+  maxClientsPerSoftware?: number | undefined
+  /** Most live registrations of the client's org_id, this one included; 0 or absent: no cap. */
+  maxClientsPerOrganisation?: number | undefined
 }
 
 /**
@@ -81,11 +87,14 @@ export type UpdateOptions = {
   registrationToken?: RegistrationTokenRotation | undefined
 }
 
-/** Thrown by a write that would reuse a JTI or a software id that must stay unique. */
+/** What a refused write would have broken: a used JTI, a software id that must stay unique, a client cap. */
+export type StoreConflict = 'jti' | 'software_id' | 'software_cap' | 'organisation_cap'
+
+/** Thrown by a write that would reuse a JTI or a software id that must stay unique, or pass a client cap. */
 export class StoreConflictError extends Error {
-  readonly conflict: 'jti' | 'software_id'
+  readonly conflict: StoreConflict
   readonly issuer: string | undefined
-  constructor(conflict: 'jti' | 'software_id', message: string, issuer?: string) {
+  constructor(conflict: StoreConflict, message: string, issuer?: string) {
     super(message)
     this.name = 'StoreConflictError'
     this.conflict = conflict
@@ -98,7 +107,10 @@ export type StoreCounts = { clients: number; jtis: number; auditEvents: number }
 export interface Store {
   /** True when (issuer, jti) is recorded and not yet expired at `now` (epoch seconds). */
   isJtiUsed(issuer: string, jti: string, now: number): Promise<boolean>
-  /** Inserts the client, its JTIs and the audit event in one transaction; StoreConflictError on a used JTI or software id. */
+  /**
+   * Inserts the client, its JTIs and the audit event in one transaction; StoreConflictError on a used JTI or
+   * software id, or when the client would pass a cap of `options` (counted in the same transaction).
+   */
   createClient(client: ClientRecord, jtis: readonly UsedJti[], audit: AuditEvent, options: CreateOptions): Promise<void>
   /**
    * Replaces an active client's record, records its JTIs, the audit event and, if given, a new registration
@@ -127,6 +139,8 @@ export interface Store {
   rotateRegistrationToken(clientId: string, rotation: RegistrationTokenRotation, now: number, audit: AuditEvent): Promise<void>
   /** Ends one registration access token at once, e.g. one presented for another client (RFC7592-5). */
   revokeRegistrationToken(hash: string): Promise<void>
+  /** Deletes audit events recorded before `before` (epoch milliseconds, store.auditRetentionDays); returns how many. */
+  purgeAuditEvents(before: number): Promise<number>
   /** Deletes JTIs, revoked-token rows and registration access tokens expired at `now`; returns how many JTIs. */
   purgeExpiredJtis(now: number): Promise<number>
   counts(): Promise<StoreCounts>

@@ -148,5 +148,9 @@ export function createTokenEndpoint(deps: TokenEndpointDependencies): TokenEndpo
     return response
   }
 
-  return { token, recordRefusal: (error, request) => recordRefusal(error, request) }
+  return {
+    token,
+    // Without a certificate nothing identifies the caller: counted per address, not a row each.
+    recordRefusal: (error, request) => (request.certificateThumbprint === undefined ? audit.refusedWithoutCredential(error, { at: deps.clock(), operation: 'token', ...request }) : recordRefusal(error, request)),
+  }
 }

@@ -65,9 +65,11 @@ describe('proxy mode', () => {
     assert.equal(created?.remoteAddress, '203.0.113.7')
 
     // From any other peer the header is the client's own claim: the peer's address is recorded.
-    const untrusted = await startDcrServer(t, sandbox, proxyValues(['10.20.30.40']))
+    const untrusted = await startDcrServer(t, sandbox, { ...proxyValues(['10.20.30.40']), audit: { refusalFlushSeconds: 1 } })
     const refused = await post(untrusted, await untrusted.signedRequest(), { ...certificate, 'x-forwarded-for': '203.0.113.7' })
     assert.deepStrictEqual({ status: refused.status, body: refused.json }, { status: 400, body: NO_CERTIFICATE })
+    // A refusal without an acceptable certificate is counted and written at the next flush (audit/refusal-counter.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1200))
     const [rejected] = await untrusted.server.store.listAudit(1)
     assert.equal(rejected?.outcome, 'rejected')
     assert.match(rejected?.remoteAddress ?? '', /^(::ffff:)?127\.0\.0\.1$/)

@@ -244,9 +244,12 @@ describe('POST /register (UK profile over mutual TLS)', () => {
 
   describe('transport', () => {
     it('refuses a request without a client certificate with a JSON 400 invalid_client_metadata (no software statement is involved yet), not a dropped connection, and audits it (UK-DCR-42, issue 12 item 5)', async (t) => {
-      const s = await startDcrServer(t, sandbox)
+      const s = await startDcrServer(t, sandbox, { audit: { refusalFlushSeconds: 1 } })
       const { afterCounts, before } = await expectRefusal(s, { body: await s.signedRequest(), certificate: null }, { status: 400, error: 'invalid_client_metadata', validator: 'client-certificate', description: 'a client certificate is required: call this endpoint over mutual TLS with your transport certificate' })
-      assert.equal(afterCounts.auditEvents, before.auditEvents + 1)
+      // Counted, then written as one row at the next flush (audit/refusal-counter.ts).
+      assert.equal(afterCounts.auditEvents, before.auditEvents)
+      await new Promise((resolve) => setTimeout(resolve, 1200))
+      assert.equal((await s.counts()).auditEvents, before.auditEvents + 1)
       assert.equal((await s.server.store.listAudit(1))[0]?.validator, 'client-certificate')
     })
 

@@ -288,9 +288,12 @@ describe('POST /token (client credentials, RFC 6749 §4.4) over mutual TLS', () 
     })
 
     it('refuses a request without a client certificate with 401 invalid_client and a challenge naming the accepted methods (RFC 9110 §15.5.2)', async (t) => {
-      const s = await startDcrServer(t, sandbox)
+      const s = await startDcrServer(t, sandbox, { audit: { refusalFlushSeconds: 1 } })
       const clientId = await registerClient(s)
-      await expectRefusal(s, await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)), { certificate: null }), { status: 401, error: 'invalid_client', description: 'a client certificate is required: call this endpoint over mutual TLS with your transport certificate' })
+      const response = await requestToken(s, privateKeyJwtForm(await assertionFor(clientId)), { certificate: null })
+      // Counted, then written as one row at the next flush (audit/refusal-counter.ts).
+      await new Promise((resolve) => setTimeout(resolve, 1200))
+      await expectRefusal(s, response, { status: 401, error: 'invalid_client', description: 'a client certificate is required: call this endpoint over mutual TLS with your transport certificate' })
     })
 
     it('refuses credentials in the Authorization header with 401 and a WWW-Authenticate challenge (RFC 6749 §5.2)', async (t) => {

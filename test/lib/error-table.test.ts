@@ -4,6 +4,7 @@
  * (RFC 6749 §5.2 invalid_client 401, RFC 6750 §3.1 invalid_token 401 / insufficient_scope 403), and every 401
  * carries a challenge (RFC 9110 §15.5.2), never a Bearer one for invalid_client.
  */
+import { CLIENT_CAP } from '../../src/registration/refusals.ts'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { describeError, ERROR_CODES, errorEntry } from '../../src/lib/error-table.ts'
@@ -16,7 +17,7 @@ import { TOKEN_ERROR_CODES, OAuthError } from '../../src/tokens/token-errors.ts'
 import { builtInValidators } from '../../src/validation/pipeline.ts'
 import { registrationErrorCode, ValidationError } from '../../src/validation/errors.ts'
 
-const CHECKS_OUTSIDE_THE_PIPELINE = [REQUEST_FORMAT, CLIENT_CERTIFICATE, DUPLICATE_REGISTRATION, UPDATE_REQUEST, 'http-extension', 'custom']
+const CHECKS_OUTSIDE_THE_PIPELINE = [REQUEST_FORMAT, CLIENT_CERTIFICATE, DUPLICATE_REGISTRATION, CLIENT_CAP, UPDATE_REQUEST, 'http-extension', 'custom']
 
 describe('error table', () => {
   it('gives every error each built-in check declares its own code', () => {

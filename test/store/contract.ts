@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
+import type { RateLimitCounter } from '../../src/lib/rate-limit-counter.ts'
 import { StoreConflictError, type AuditEvent, type ClientRecord, type Store, type UsedJti } from '../../src/store/store.ts'
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>
@@ -72,6 +73,54 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       await cleanup()
     }
   }
+
+  describe(`${name}: Store contract, limits (issue 13 item 11)`, () => {
+    it('keeps the count of an aggregated audit row and reads a plain row back without one', withStore(async (store) => {
+      const counted = audit({ outcome: 'rejected', errorCode: 'invalid_client_metadata', validator: 'client-certificate', remoteAddress: '192.0.2.7', detail: 'no certificate', count: 1000 })
+      await store.recordAudit(counted)
+      await store.recordAudit(audit({ at: NOW * 1000 + 1 }))
+      assert.deepEqual(await store.listAudit(2), [audit({ at: NOW * 1000 + 1 }), counted])
+    }))
+
+    it('purges audit events older than the retention bound and keeps the rest', withStore(async (store) => {
+      for (const at of [1000, 2000, 3000]) await store.recordAudit(audit({ at }))
+      assert.equal(await store.purgeAuditEvents(2500), 2)
+      assert.deepEqual(await store.listAudit(10), [audit({ at: 3000 })])
+      assert.equal(await store.purgeAuditEvents(2500), 0)
+    }))
+
+    it('refuses a client past maxClientsPerSoftware, counting only live registrations, and writes nothing of it', withStore(async (store) => {
+      const caps = { ...shared, maxClientsPerSoftware: 2 }
+      const first = client()
+      const second = client()
+      await store.createClient(first, [], audit(), caps)
+      await store.createClient(second, [], audit(), caps)
+      const third = client()
+      await assert.rejects(store.createClient(third, [jti('software-1', 'third')], audit({ clientId: third.clientId }), caps), (error: unknown) => error instanceof StoreConflictError && error.conflict === 'software_cap')
+      assert.deepEqual(await store.counts(), { clients: 2, jtis: 0, auditEvents: 2 })
+      await store.deleteClient(first.clientId, NOW + 1, audit({ operation: 'delete' }))
+      await store.createClient(third, [], audit(), caps)
+      assert.equal((await store.getClient(third.clientId))?.status, 'active')
+      // Another software of the organisation is not counted against this one.
+      await store.createClient(client({ softwareId: 'software-2' }), [], audit(), caps)
+    }))
+
+    it('refuses a client past maxClientsPerOrganisation across its software', withStore(async (store) => {
+      const caps = { ...shared, maxClientsPerOrganisation: 1 }
+      await store.createClient(client({ softwareId: 'software-1' }), [], audit(), caps)
+      await assert.rejects(store.createClient(client({ softwareId: 'software-2' }), [], audit(), caps), (error: unknown) => error instanceof StoreConflictError && error.conflict === 'organisation_cap')
+      await store.createClient(client({ softwareId: 'software-3', orgId: 'org-2' }), [], audit(), caps)
+      await store.createClient(client({ softwareId: 'software-4' }), [], audit(), shared)
+      assert.equal((await store.counts()).clients, 3)
+    }))
+
+    it('lets exactly the cap through when concurrent registrations race for the last places', withStore(async (store) => {
+      const caps = { ...shared, maxClientsPerSoftware: 3 }
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => store.createClient(client(), [], audit(), caps)))
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 3)
+      assert.equal((await store.counts()).clients, 3)
+    }))
+  })
 
   describe(`${name}: Store contract`, () => {
     it('starts empty', withStore(async (store) => {
@@ -476,5 +525,45 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       await store.setClientStatus(first.clientId, 'active', 'suspended', audit({ operation: 'suspend' }))
       await assert.rejects(store.createClient(client({ softwareId: 'exclusive-suspended' }), [], audit(), exclusive), isConflict('software_id'))
     }))
+  })
+}
+
+/**
+ * The behaviour every RateLimitCounter must show (src/lib/rate-limit-counter.ts), in memory or shared by
+ * instances: hits counted per key in a fixed window, the count starting again once the window is over.
+ */
+export function rateLimitCounterContract(name: string, makeCounter: () => Promise<{ counter: RateLimitCounter; cleanup: () => Promise<void> }>): void {
+  describe(`${name}: RateLimitCounter contract`, () => {
+    it('counts hits per key within one window and says when it ends', async () => {
+      const { counter, cleanup } = await makeCounter()
+      try {
+        assert.deepStrictEqual(await counter.hit('a', 60_000, 1_000_000), { count: 1, resetInMs: 60_000 })
+        assert.deepStrictEqual(await counter.hit('a', 60_000, 1_010_000), { count: 2, resetInMs: 50_000 })
+        assert.deepStrictEqual(await counter.hit('b', 60_000, 1_010_000), { count: 1, resetInMs: 60_000 })
+      } finally {
+        await cleanup()
+      }
+    })
+
+    it('starts a new window once the last one is over', async () => {
+      const { counter, cleanup } = await makeCounter()
+      try {
+        await counter.hit('a', 1000, 5000)
+        await counter.hit('a', 1000, 5500)
+        assert.deepStrictEqual(await counter.hit('a', 1000, 6000), { count: 1, resetInMs: 1000 })
+      } finally {
+        await cleanup()
+      }
+    })
+
+    it('counts concurrent hits of one key each once', async () => {
+      const { counter, cleanup } = await makeCounter()
+      try {
+        const hits = await Promise.all(Array.from({ length: 50 }, () => counter.hit('a', 60_000, 1000)))
+        assert.deepStrictEqual(hits.map((hit) => hit.count).sort((x, y) => x - y), Array.from({ length: 50 }, (_, index) => index + 1))
+      } finally {
+        await cleanup()
+      }
+    })
   })
 }

@@ -155,7 +155,7 @@ describe('sqlite store', () => {
 
   it('is opened from the configuration by openStore', async () => {
     const path = join(folder, 'from-config', 'open-dcr.db')
-    const store = await openStore({ kind: 'sqlite', path, synchronous: 'FULL', groupCommit: true, jtiPurgeIntervalSeconds: 300, url: undefined, pool: 10, statementTimeoutMs: 5000 })
+    const store = await openStore({ kind: 'sqlite', path, synchronous: 'FULL', groupCommit: true, jtiPurgeIntervalSeconds: 300, url: undefined, pool: 10, statementTimeoutMs: 5000, auditRetentionDays: 0 })
     try {
       assert.deepEqual(await store.counts(), { clients: 0, jtis: 0, auditEvents: 0 })
     } finally {
@@ -164,7 +164,7 @@ describe('sqlite store', () => {
   })
 
   it('openStore rejects an unknown store kind', async () => {
-    await assert.rejects(openStore({ kind: 'mysql', path: 'x', synchronous: 'FULL', groupCommit: false, jtiPurgeIntervalSeconds: 300, url: undefined, pool: 10, statementTimeoutMs: 5000 }), {
+    await assert.rejects(openStore({ kind: 'mysql', path: 'x', synchronous: 'FULL', groupCommit: false, jtiPurgeIntervalSeconds: 300, url: undefined, pool: 10, statementTimeoutMs: 5000, auditRetentionDays: 0 }), {
       name: 'TypeError',
       message: /store\.kind "mysql" is not supported/,
     })

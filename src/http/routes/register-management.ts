@@ -72,8 +72,11 @@ export function registerManagementRoutes(app: FastifyInstance, options: Manageme
     try {
       certificate = certificateRequired ? await clientCertificateOf(request, config, anchors) : await optionalClientCertificateOf(request, config, anchors)
     } catch (error) {
-      if (error instanceof HttpError) return refuseAudited(withBearerChallenge(error), operation, clientId, request)
-      throw error
+      if (!(error instanceof HttpError)) throw error
+      // Without an acceptable certificate nothing identifies the caller: counted per address, not a row each.
+      const refusal = withBearerChallenge(error)
+      await audit.refusedWithoutCredential(refusal, { at: clock(), operation, clientId, remoteAddress: request.ip })
+      throw refusal
     }
     let mediaType = ''
     if (operation === 'update') {

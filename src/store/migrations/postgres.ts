@@ -90,4 +90,16 @@ CREATE UNIQUE INDEX registration_tokens_current ON registration_tokens (client_i
 CREATE INDEX registration_tokens_valid_until ON registration_tokens (valid_until) WHERE valid_until IS NOT NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'audit_counts_and_retention',
+    sql: `
+-- One row may stand for many identical refusals without credentials (audit/refusal-counter.ts); NULL: one.
+ALTER TABLE audit_events ADD COLUMN count INTEGER CHECK (count IS NULL OR count > 0);
+-- The retention purge deletes by age (store.auditRetentionDays).
+CREATE INDEX audit_events_at ON audit_events (at);
+-- The optional caps count the live registrations of one organisation (registration.maxClientsPerOrganisation).
+CREATE INDEX clients_org_id ON clients (org_id, status);
+`,
+  },
 ]

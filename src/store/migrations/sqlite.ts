@@ -6,7 +6,8 @@
  * Tables: clients (DESIGN "Data"), used_jtis (SEC-11: unique (issuer, jti)), exclusive_software (SEC-37:
  * one live registration per software id, by a primary key rather than a read-then-write check),
  * audit_events (SEC-35: outcome and error code, never tokens or secrets), revoked_access_tokens
- * (UK-DCR-6, RFC7592-5) and registration_tokens (RFC7592-1/8/17: hashes of registration access tokens).
+ * (UK-DCR-6, RFC7592-5) and registration_tokens (RFC7592-1/8/17: hashes of registration access tokens);
+ * version 4 counts aggregated refusals and indexes what the audit retention and the client caps read.
  */
 
 export type Migration = {
@@ -106,6 +107,18 @@ CREATE INDEX registration_tokens_client_id ON registration_tokens (client_id);
 -- At most one current token per client.
 CREATE UNIQUE INDEX registration_tokens_current ON registration_tokens (client_id) WHERE valid_until IS NULL;
 CREATE INDEX registration_tokens_valid_until ON registration_tokens (valid_until) WHERE valid_until IS NOT NULL;
+`,
+  },
+  {
+    version: 4,
+    name: 'audit_counts_and_retention',
+    sql: `
+-- One row may stand for many identical refusals without credentials (audit/refusal-counter.ts); NULL: one.
+ALTER TABLE audit_events ADD COLUMN count INTEGER CHECK (count IS NULL OR count > 0);
+-- The retention purge deletes by age (store.auditRetentionDays).
+CREATE INDEX audit_events_at ON audit_events (at);
+-- The optional caps count the live registrations of one organisation (registration.maxClientsPerOrganisation).
+CREATE INDEX clients_org_id ON clients (org_id, status);
 `,
   },
 ]
