@@ -156,6 +156,8 @@ function loadedSandbox(parts: { files: SandboxFiles; manifest: SandboxManifest; 
         directories: [{ issuer: directory.issuer, jwksUrl: directory.jwksUrl, transportCaFiles: [files.caFile] }],
         outbound: { caFiles: [files.caFile], allowPrivateAddresses: true },
         server: { mode: 'mtls', tls: { keyFile: files.serverKeyFile, certFile: files.serverCertFile } },
+        // One TPP on one address runs every conformance case in seconds: a local sandbox does not rate-limit it.
+        rateLimit: { enabled: false },
       }
     },
     issueSsa(claims = {}, options = {}) {

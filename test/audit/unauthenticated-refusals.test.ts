@@ -63,7 +63,7 @@ describe('refusals without credentials', () => {
   })
 
   it('counts rate-limited requests the same way, under the check rate-limit', async (t) => {
-    const s = await startDcrServer(t, sandbox, { rateLimit: { perAddress: 10 }, audit: { refusalFlushSeconds: 1 } })
+    const s = await startDcrServer(t, sandbox, { rateLimit: { enabled: true, perAddress: 10 }, audit: { refusalFlushSeconds: 1 } })
     const statuses = await withoutCertificate(s, '/register', 'application/jwt', 200)
     assert.equal(statuses.filter((status) => status === 429).length, 190)
     await new Promise((resolve) => setTimeout(resolve, 1500))

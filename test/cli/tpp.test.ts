@@ -4,6 +4,7 @@
  * RFC 7592 registration access tokens with rotation in rfc7591), the TPP's own files instead of the sandbox's,
  * and the local memory of registrations (current pointer, --client-id, mode 0600, rotated tokens).
  */
+import { describeError } from '../../src/lib/error-table.ts'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -60,7 +61,7 @@ describe('open-dcr tpp against an obuk sandbox (client credentials management)',
 
     const refused = await runCli(['tpp', 'show', ...dir])
     assert.equal(refused.code, 1, 'a refusal by the server is exit 1')
-    assert.equal(refused.stdout, `refused: the token endpoint answered 401\n  invalid_client: client_id "${clientId}" is not a registered client; register with POST /register first\n`)
+    assert.equal(refused.stdout, `refused: the token endpoint answered 401\n  invalid_client: ${describeError('token.invalid_client')}\n`)
   })
 
   it('registers with the TPP\'s own files (--server --cert --key --ca --signing-key --ssa) and remembers them for show', async () => {

@@ -41,7 +41,7 @@ function assertLimited(response: MtlsResponse, by: string, max: number, windowSe
 
 describe('rate limits', () => {
   it('refuses the request past rateLimit.perAddress from one address with 429 and Retry-After, at /register and /token alike', async (t) => {
-    const s = await startDcrServer(t, sandbox, { rateLimit: { perAddress: 4, perCertificate: 1000, windowSeconds: 60 } })
+    const s = await startDcrServer(t, sandbox, { rateLimit: { enabled: true, perAddress: 4, perCertificate: 1000, windowSeconds: 60 } })
     for (let index = 0; index < 2; index += 1) assert.equal((await s.register('x', { certificate: null })).status, 400)
     for (let index = 0; index < 2; index += 1) assert.notEqual((await tokenRequest(s, false)).status, 429)
     assertLimited(await s.register('x', { certificate: null }), 'client address', 4, 60)
@@ -52,7 +52,7 @@ describe('rate limits', () => {
   })
 
   it('refuses the request past rateLimit.perCertificate over one certificate while requests without it still pass', async (t) => {
-    const s = await startDcrServer(t, sandbox, { rateLimit: { perAddress: 1000, perCertificate: 3, windowSeconds: 30 } })
+    const s = await startDcrServer(t, sandbox, { rateLimit: { enabled: true, perAddress: 1000, perCertificate: 3, windowSeconds: 30 } })
     for (let index = 0; index < 3; index += 1) assert.equal((await tokenRequest(s, true)).status, 401)
     assertLimited(await tokenRequest(s, true), 'client certificate', 3, 30)
     assertLimited(await s.register(await s.signedRequest()), 'client certificate', 3, 30)
@@ -62,7 +62,7 @@ describe('rate limits', () => {
   })
 
   it('starts counting again after the window', async (t) => {
-    const s = await startDcrServer(t, sandbox, { rateLimit: { perAddress: 1, perCertificate: 1000, windowSeconds: 1 } })
+    const s = await startDcrServer(t, sandbox, { rateLimit: { enabled: true, perAddress: 1, perCertificate: 1000, windowSeconds: 1 } })
     assert.equal((await s.register('x', { certificate: null })).status, 400)
     assertLimited(await s.register('x', { certificate: null }), 'client address', 1, 1)
     await new Promise((resolve) => setTimeout(resolve, 1100))

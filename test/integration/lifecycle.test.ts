@@ -8,6 +8,7 @@
  * with rotation `on-use`, the only one RFC 7592 §3 leaves (RFC7592-8, BR-DCR-28). Real server, real SQLite, real signatures;
  * the audit trail and the store counts are checked at the end. docs/lifecycle.md is the same sequence in curl.
  */
+import { describeError } from '../../src/lib/error-table.ts'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
@@ -156,7 +157,7 @@ describe('the lifecycle of a registration over mutual TLS: register → token �
       const refused = await requestToken(s, clientId)
       assert.deepStrictEqual(
         { status: refused.status, body: refused.json, challenge: refused.headers['www-authenticate'] },
-        { status: 401, body: { error: 'invalid_client', error_description: `client_id "${clientId}" is not a registered client; register with POST /register first` }, challenge: 'private_key_jwt, tls_client_auth' },
+        { status: 401, body: { error: 'invalid_client', error_description: describeError('token.invalid_client') }, challenge: 'private_key_jwt, tls_client_auth' },
       )
 
       // What the store holds: the one client, deleted; the JTIs of registration, assertion and update; one audit event per call.

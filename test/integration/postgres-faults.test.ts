@@ -104,7 +104,7 @@ describe('open-dcr migrate on PostgreSQL', () => {
     await raw.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from_the_future', 0)").finally(() => raw.end())
     const refused = await runCli(['migrate', '--config', file])
     assert.equal(refused.code, 1)
-    assert.match(refused.stderr, /schema version 99, newer than this open-dcr knows \(3\)/)
+    assert.match(refused.stderr, new RegExp(`schema version 99, newer than this open-dcr knows \\(${postgresMigrations.length}\\)`))
     assert.ok(!refused.stderr.includes(new URL(url).password), 'the password stays out of the message')
   })
 })

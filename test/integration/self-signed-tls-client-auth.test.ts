@@ -117,9 +117,17 @@ describe('self_signed_tls_client_auth at POST /token (RFC 8705 §2.2)', () => {
     const s = await startDcrServer(t, sandbox, { profile: 'rfc7591', audit: { refusalFlushSeconds: 1 } })
     const clientId = (await registerSelfSignedClient(s, unknownCaCertificate)).client_id as string
     const refused = await requestToken(s, { grant_type: 'client_credentials', client_id: clientId }, unknownCaCertificate)
-    // A certificate no CA issued is no credential: the refusal is counted, then written at the next flush.
-    await new Promise((resolve) => setTimeout(resolve, 1200))
-    await expectInvalidClient(s, refused, /not issued by a CA this server trusts \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\), and it is not a usable self-signed certificate for self_signed_tls_client_auth: the certificate \(CN=self-signed-client, O=Example TPP\) is not self-signed/)
+    // Refused by the transport before any client is named, so with its own description (token.client-certificate).
+    assert.deepStrictEqual(
+      { status: refused.status, body: refused.json },
+      {
+        status: 401,
+        body: {
+          error: 'invalid_client',
+          error_description: 'the client certificate is not issued by a CA this server trusts (UNABLE_TO_VERIFY_LEAF_SIGNATURE), and it is not a usable self-signed certificate for self_signed_tls_client_auth: the certificate (CN=self-signed-client, O=Example TPP) is not self-signed: its issuer is CN=a CA this bank does not trust',
+        },
+      },
+    )
   })
 
   it('also accepts the chained transport certificate when the client registered it in x5c (the method requires no chain, it does not forbid one)', async (t) => {
