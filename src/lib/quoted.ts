@@ -13,5 +13,6 @@ export const ABSENT = '(absent)'
 
 export function quoted(value: string | undefined, maxLength = QUOTED_MAX_LENGTH): string {
   if (value === undefined) return ABSENT
-  return JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}…` : value)
+  // An ASCII ellipsis: error descriptions are ASCII (RFC 6749 §5.2), where '…' would read as the escape \u2026.
+  return JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}...` : value)
 }

@@ -9,9 +9,9 @@ describe('quoted', () => {
   })
 
   it('shortens a long value to QUOTED_MAX_LENGTH characters and marks the cut', () => {
-    assert.equal(quoted('x'.repeat(QUOTED_MAX_LENGTH + 1)), `"${'x'.repeat(QUOTED_MAX_LENGTH)}…"`)
+    assert.equal(quoted('x'.repeat(QUOTED_MAX_LENGTH + 1)), `"${'x'.repeat(QUOTED_MAX_LENGTH)}..."`)
     assert.equal(quoted('x'.repeat(QUOTED_MAX_LENGTH)), `"${'x'.repeat(QUOTED_MAX_LENGTH)}"`)
-    assert.equal(quoted('abcdef', 3), '"abc…"')
+    assert.equal(quoted('abcdef', 3), '"abc..."')
   })
 
   it('renders an absent value as (absent), distinct from an empty string', () => {
