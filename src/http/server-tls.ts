@@ -4,6 +4,7 @@
  * the key must be the certificate's key. A failure is a ConfigError naming the key and the file, so that
  * `open-dcr serve` exits 2 with one line an operator can act on, instead of Node's bare "key values mismatch".
  */
+import { certificateSubject, formatDistinguishedName } from '../trust/distinguished-name.ts'
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { ConfigError } from '../config/fields.ts'
@@ -53,6 +54,6 @@ export function checkServerTls(config: Config): void {
   const privateKey = privateKeyOf(keyFile, 'server.tls.keyFile')
   const certificate = leafCertificateOf(certFile, 'server.tls.certFile')
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw new ConfigError('server.tls.keyFile', `${keyFile} is not the key of the certificate in ${certFile} (server.tls.certFile, subject "${certificate.subject.replace(/\n/g, ', ')}"): give the pair that belongs together`)
+    throw new ConfigError('server.tls.keyFile', `${keyFile} is not the key of the certificate in ${certFile} (server.tls.certFile, subject "${formatDistinguishedName(certificateSubject(certificate))}"): give the pair that belongs together`)
   }
 }

@@ -9,6 +9,7 @@
  * RFC8705-11 (only the directory CAs are anchors), UK-DCR-38 (chain part), BR-DCR-1 and BR-DCR-17 (chain
  * part). Revocation (OCSP/CRL) is not checked here.
  */
+import { certificateSubject, formatDistinguishedName } from './distinguished-name.ts'
 import { webcrypto, type X509Certificate } from 'node:crypto'
 import * as x509 from '@peculiar/x509'
 import * as pkijs from 'pkijs'
@@ -64,8 +65,8 @@ const factsOf = rememberedPerCertificate((certificate): Facts => {
   })
 })
 
-/** The subject on one line, most specific attribute first, for messages. */
-export const nameOf = (certificate: X509Certificate): string => certificate.subject.split('\n').reverse().join(', ')
+/** The subject as an RFC 4514 string read from the DER (never Node's printed form), most specific first, for messages. */
+export const nameOf = (certificate: X509Certificate): string => formatDistinguishedName(certificateSubject(certificate))
 
 export function datesProblem(certificate: X509Certificate, now: Date, role: string): string | undefined {
   if (now < certificate.validFromDate) return `the ${role} certificate (${nameOf(certificate)}) is not valid before ${certificate.validFromDate.toISOString()}`

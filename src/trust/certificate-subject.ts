@@ -9,13 +9,20 @@ import { Certificate } from '@peculiar/asn1-x509'
 import { attributeOfValue, hex, normaliseType, type Attribute } from './dn-attribute.ts'
 import { rememberedPerCertificate } from './per-certificate.ts'
 
-/** The certificate's subject attributes, most specific first, each with the DER of its value; frozen, as it is shared. */
-export const certificateSubject = rememberedPerCertificate((certificate): readonly Attribute[] => {
-  const subject = AsnConvert.parse(certificate.raw, Certificate).tbsCertificate.subject
+type Name = Certificate['tbsCertificate']['subject']
+
+/** A Name's attributes, most specific first, each with the DER of its value; frozen, as it is shared. */
+function attributesOf(name: Name): readonly Attribute[] {
   // Array.from: the Name class would otherwise be the species of every derived array.
-  const attributes = Array.from(subject, (rdn) => [...rdn])
+  const attributes = Array.from(name, (rdn) => [...rdn])
     .flat()
     .map((attribute) => Object.freeze(attributeOfValue(normaliseType(attribute.type), attribute.value, hex(AsnConvert.serialize(attribute.value)))))
     .reverse()
   return Object.freeze(attributes)
-})
+}
+
+/** The certificate's subject attributes, most specific first. */
+export const certificateSubject = rememberedPerCertificate((certificate): readonly Attribute[] => attributesOf(AsnConvert.parse(certificate.raw, Certificate).tbsCertificate.subject))
+
+/** The certificate's issuer attributes, most specific first (for messages and the extension service, never for trust). */
+export const certificateIssuer = rememberedPerCertificate((certificate): readonly Attribute[] => attributesOf(AsnConvert.parse(certificate.raw, Certificate).tbsCertificate.issuer))

@@ -9,7 +9,7 @@
  */
 import { attributeOfHex, DistinguishedNameError, isDescriptor, normaliseType, oidOfType, type Attribute } from './dn-attribute.ts'
 
-export { certificateSubject } from './certificate-subject.ts'
+export { certificateIssuer, certificateSubject } from './certificate-subject.ts'
 export { DistinguishedNameError, type Attribute } from './dn-attribute.ts'
 
 /** An attribute as parsed, with its type as the string wrote it (`organizationIdentifier`, `2.5.4.97`) and whether its value was `#<hex>`. */

@@ -9,11 +9,12 @@
  */
 import type { X509Certificate } from 'node:crypto'
 import { clientAuthProblem, datesProblem, nameOf } from './certificate-chain.ts'
+import { certificateIssuer, formatDistinguishedName } from './distinguished-name.ts'
 
 /** Undefined when `certificate` is a self-signed certificate usable at `now`; else why it is not. */
 export function selfSignedCertificateProblem(certificate: X509Certificate, now: Date): string | undefined {
   if (!certificate.checkIssued(certificate)) {
-    return `the certificate (${nameOf(certificate)}) is not self-signed: its issuer is ${certificate.issuer.split('\n').reverse().join(', ')}`
+    return `the certificate (${nameOf(certificate)}) is not self-signed: its issuer is ${formatDistinguishedName(certificateIssuer(certificate))}`
   }
   if (!certificate.verify(certificate.publicKey)) return `the certificate (${nameOf(certificate)}) names itself as its issuer but its own key does not verify its signature`
   return datesProblem(certificate, now, 'self-signed client') ?? clientAuthProblem(certificate)

@@ -84,7 +84,7 @@ describe('proxy mode', () => {
       { status: forged.status, body: forged.json },
       {
         status: 400,
-        body: { error: 'invalid_client_metadata', error_description: `the client certificate is not issued by a CA this server trusts (the certificate CN=${softwareId}, OU=${orgId}, O=OpenBanking, C=GB is not issued by a trusted certificate authority of this directory)`, validator: 'client-certificate' },
+        body: { error: 'invalid_client_metadata', error_description: `the client certificate is not issued by a CA this server trusts (the certificate CN=${softwareId},OU=${orgId},O=OpenBanking,C=GB is not issued by a trusted certificate authority of this directory)`, validator: 'client-certificate' },
       },
     )
     const two = await post(s, await s.signedRequest(), { 'x-ssl-client-cert': encodeURIComponent(sandbox.tpp.transport.certificatePem + rogue.certificatePem) })

@@ -124,7 +124,7 @@ describe('self_signed_tls_client_auth at POST /token (RFC 8705 §2.2)', () => {
         status: 401,
         body: {
           error: 'invalid_client',
-          error_description: 'the client certificate is not issued by a CA this server trusts (UNABLE_TO_VERIFY_LEAF_SIGNATURE), and it is not a usable self-signed certificate for self_signed_tls_client_auth: the certificate (CN=self-signed-client, O=Example TPP) is not self-signed: its issuer is CN=a CA this bank does not trust',
+          error_description: 'the client certificate is not issued by a CA this server trusts (UNABLE_TO_VERIFY_LEAF_SIGNATURE), and it is not a usable self-signed certificate for self_signed_tls_client_auth: the certificate (CN=self-signed-client,O=Example TPP) is not self-signed: its issuer is CN=a CA this bank does not trust',
         },
       },
     )

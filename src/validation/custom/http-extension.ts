@@ -11,7 +11,7 @@
  * (SEC-35).
  */
 import type { Config } from '../../config/schema.ts'
-import { certificateSubject, formatDistinguishedName } from '../../trust/distinguished-name.ts'
+import { certificateIssuer, certificateSubject, formatDistinguishedName } from '../../trust/distinguished-name.ts'
 import { createOutboundHttp, OutboundFetchError, type OutboundHttp } from '../../trust/outbound-http.ts'
 import { readPemCertificates } from '../../trust/pem-certificates.ts'
 import type { ValidationContext, Validator } from '../context.ts'
@@ -72,7 +72,7 @@ export function extensionRequestOf(ctx: ValidationContext): ExtensionRequest {
         : {
             subject: formatDistinguishedName(certificateSubject(certificate.certificate)),
             // As node:crypto prints it, most specific first; for display and logs on the service's side.
-            issuer: certificate.certificate.issuer.split('\n').reverse().join(','),
+            issuer: formatDistinguishedName(certificateIssuer(certificate.certificate)),
             serial_number: certificate.certificate.serialNumber,
             thumbprint: certificate.thumbprint,
           },
