@@ -38,12 +38,26 @@ export function jsonOf(result: CliResult, command: string): Record<string, unkno
   }
 }
 
-export async function freePort(): Promise<number> {
+/** Whether `port` can be listened on now. */
+async function isFree(port: number): Promise<boolean> {
   const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  const free = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => resolve(true))
+  })
+  if (free) await new Promise((resolve) => server.close(resolve))
+  return free
+}
+
+/** A free port whose next port is free too: the server's admin listener takes the server port + 1 by default. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    await new Promise((resolve) => server.close(resolve))
+    if (port < 65535 && (await isFree(port + 1))) return port
+  }
 }
 
 export type RunningSandbox = {
