@@ -14,6 +14,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { sqliteMigrations, type Migration } from './migrations/sqlite.ts'
+import { auditFromRow, clientFromRow, integer, text } from './rows.ts'
 import {
   StoreConflictError,
   type AuditEvent,
@@ -137,7 +138,6 @@ function schemaVersion(db: DatabaseSync): number {
   return row === undefined || row.version === null ? 0 : integer(row, 'version')
 }
 
-type Row = Record<string, unknown>
 
 /** A write waiting for its group commit. */
 type PendingWrite = { work: () => void; resolve: () => void; reject: (error: unknown) => void }
@@ -501,63 +501,4 @@ class SqliteDatabaseStore implements SqliteStore {
       event.count ?? null,
     )
   }
-}
-
-function clientFromRow(row: Row): ClientRecord {
-  const metadata: unknown = JSON.parse(text(row, 'metadata'))
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error('stored client metadata is not a JSON object')
-  const status = text(row, 'status')
-  if (status !== 'active' && status !== 'suspended' && status !== 'deleted') throw new Error(`stored client status "${status}" is unknown`)
-  return {
-    clientId: text(row, 'client_id'),
-    softwareId: text(row, 'software_id'),
-    orgId: optionalText(row, 'org_id'),
-    directoryIssuer: optionalText(row, 'directory_issuer'),
-    metadata: metadata as Record<string, unknown>,
-    softwareStatement: optionalText(row, 'software_statement'),
-    certificateThumbprint: optionalText(row, 'certificate_thumbprint'),
-    status,
-    createdAt: integer(row, 'created_at'),
-    updatedAt: integer(row, 'updated_at'),
-  }
-}
-
-/** Optional fields that were not recorded are left out, so an event reads back as it was given. */
-function auditFromRow(row: Row): AuditEvent {
-  const event: AuditEvent = {
-    at: integer(row, 'at'),
-    operation: text(row, 'operation') as AuditEvent['operation'],
-    outcome: text(row, 'outcome') as AuditEvent['outcome'],
-  }
-  const optional = {
-    clientId: optionalText(row, 'client_id'),
-    softwareId: optionalText(row, 'software_id'),
-    errorCode: optionalText(row, 'error_code'),
-    validator: optionalText(row, 'validator'),
-    certificateThumbprint: optionalText(row, 'certificate_thumbprint'),
-    remoteAddress: optionalText(row, 'remote_address'),
-    detail: optionalText(row, 'detail'),
-    count: row.count === null ? undefined : integer(row, 'count'),
-  }
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) Object.assign(event, { [key]: value })
-  }
-  return event
-}
-
-function text(row: Row, column: string): string {
-  const value = row[column]
-  if (typeof value !== 'string') throw new Error(`stored column ${column} is not text`)
-  return value
-}
-
-function optionalText(row: Row, column: string): string | undefined {
-  return row[column] === null ? undefined : text(row, column)
-}
-
-function integer(row: Row, column: string): number {
-  const value = row[column]
-  if (typeof value === 'number') return value
-  if (typeof value === 'bigint') return Number(value)
-  throw new Error(`stored column ${column} is not a number`)
 }
